@@ -1,0 +1,5 @@
+"""`python -m handouts` runs the command-line tool."""
+
+from handouts.cli import main
+
+main()

@@ -1,0 +1,213 @@
+"""Command line: parse options, call one build function, print a summary. The only place where
+errors become messages and exit codes. Heavy imports happen inside commands so --help is instant.
+
+Exit codes: 0 success · 2 wrong usage · 65 problems in content, visit file or images ·
+66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from handouts import __version__
+from handouts.errors import HandoutsError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _report(func):
+    """Run a command; show user errors as `file:line:col: field: message` lines with their exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except HandoutsError as exc:
+            lines = exc.lines()
+            for line in lines:
+                click.echo(f"error: {line}" if not line.startswith(("error", "warning")) else line, err=True)
+            if len(lines) > 1:
+                click.echo(f"{len(lines)} problems found.", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def _root(ctx: click.Context) -> Path:
+    from handouts.loader import find_root
+
+    return find_root(ctx.obj.get("root"))
+
+
+def _warn(problems) -> None:
+    for p in problems:
+        click.echo(str(p), err=True)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="handouts")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Clinic folder (holds content/ and images/). Default: $HANDOUTS_ROOT, else the current "
+                   "folder if it has content/, else the bundled demo clinic.")
+@click.pass_context
+def main(ctx: click.Context, root: Path | None) -> None:
+    """Make clear, branded PDF exercise handouts from your clinic's YAML content.
+
+    \b
+    Example:
+      handouts routine --program core-activation --patient "Maria Gómez" -o maria.pdf
+
+    \b
+    Exit codes: 0 ok · 2 wrong usage · 65 problems in content, visit file or images ·
+    66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("visit_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--patient", default="", help="Patient name, printed on page 1 only (never in file names or metadata).")
+@click.option("--program", "program", metavar="ID", help="Program id, e.g. core-activation (see: handouts list programs).")
+@click.option("--exercise", "exercises", multiple=True, metavar="ID[:KEY=VALUE,...]",
+              help="Add an exercise, or change one in the program. Dosage keys: sets, reps, hold, rest, side, "
+                   "per_day, per_week, load. Repeatable.")
+@click.option("--remove", "remove", multiple=True, metavar="ID", help="Leave this exercise of the program out. Repeatable.")
+@click.option("--note", default="", help="A note from the therapist, printed on page 1. Line breaks are kept.")
+@click.option("--therapist", default="", help="Therapist id from clinic.yaml (e.g. jordan-lee) or a name.")
+@click.option("--date", "date", metavar="YYYY-MM-DD", help="Visit date. Default: today.")
+@click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF to write. Default: handout-DATE-HASH.pdf in the current folder.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@click.pass_context
+@_report
+def routine(ctx, visit_file, patient, program, exercises, remove, note, therapist, date, page_size, output, overwrite):
+    """Build the end-of-visit handout from options or from a visit file.
+
+    \b
+    Examples:
+      handouts routine --program core-activation --patient "Maria Gómez" \\
+          --therapist jordan-lee --note "Walk 10 minutes a day." -o maria.pdf
+      handouts routine --program core-strength --remove superman \\
+          --exercise dead-bug:sets=2,reps=8,side=alternating -o handout.pdf
+      handouts routine examples/visit.yaml -o maria.pdf
+
+    Options given with a visit file override what the file says.
+    """
+    import dataclasses
+    import datetime as dt
+
+    from handouts import build, loader
+
+    root = _root(ctx)
+    library = loader.load_library(root, check_images=True)
+    source = str(visit_file) if visit_file else ""
+    flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
+                                     remove=remove, note=note, therapist=therapist, date=date, page_size=page_size)
+    if visit_file:
+        visit = loader.load_visit(visit_file, library, root)
+        changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)
+                   if getattr(flags, f.name) not in ("", None, ()) and f.name != "where"}
+        if flags.exercises:
+            changes["exercises"] = visit.exercises + flags.exercises
+        if flags.remove:
+            changes["remove"] = visit.remove + flags.remove
+        visit = dataclasses.replace(visit, **changes)
+    else:
+        visit = flags
+    if visit.date is None:
+        visit = dataclasses.replace(visit, date=dt.date.today())
+    result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source)
+    _warn(result.warnings)
+    click.echo(f"wrote {result.path}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. low-resolution images) as errors.")
+@click.pass_context
+@_report
+def check(ctx, strict):
+    """Check the whole clinic folder and report every problem at once.
+
+    Reads every content file, checks every reference between files and every image, and prints one
+    line per problem as FILE:LINE:COL: FIELD: MESSAGE. Exits 0 only when there are no errors.
+
+    \b
+    Example:
+      handouts --root ~/my-clinic check
+    """
+    from handouts import build
+    from handouts.errors import ContentError
+
+    root = _root(ctx)
+    library, problems = build.check(root)
+    errors = [p for p in problems if not p.warning or strict]
+    _warn([p for p in problems if p.warning and not strict])
+    if errors:
+        raise ContentError(problems=errors)
+    counts = f"{len(library.exercises)} exercises, {len(library.programs)} programs" if library else ""
+    click.echo(f"ok: {root} ({counts})")
+
+
+@main.command("list", context_settings=CONTEXT)
+@click.argument("kind", type=click.Choice(["exercises", "programs"]))
+@click.option("-s", "--search", default="", help="Only items whose id, name, position, tags or region contain this text.")
+@click.pass_context
+@_report
+def list_(ctx, kind, search):
+    """List exercises or programs with their ids.
+
+    \b
+    Examples:
+      handouts list exercises --search bridge
+      handouts list programs
+    """
+    from handouts import loader
+
+    library = loader.load_library(_root(ctx), check_images=False)
+    needle = search.lower().strip()
+    if kind == "exercises":
+        rows = [(ex.id, ex.name, ex.position, ", ".join(ex.tags + ex.region)) for ex in library.exercises.values()]
+    else:
+        rows = [(p.id, p.title, f"{len(p.items)} exercises", "") for p in library.programs.values()]
+    rows = [r for r in rows if not needle or needle in " ".join(r).lower()]
+    if not rows:
+        click.echo(f"no {kind} match '{search}'", err=True)
+        return
+    width = max(len(r[0]) for r in rows)
+    for ident, name, extra, tags in rows:
+        click.echo(f"{ident:<{width}}  {name}  ({extra})" + (f"  [{tags}]" if tags else ""))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@_report
+def init(directory):
+    """Start a clinic folder from the demo clinic (content/ and images/).
+
+    Edit content/clinic.yaml with your clinic's name, phone, colours and logo, then check it.
+
+    \b
+    Example:
+      handouts init ~/my-clinic && handouts --root ~/my-clinic check
+    """
+    import shutil
+
+    from handouts.errors import OutputError
+    from handouts.loader import demo_root
+
+    if directory.exists() and any(directory.iterdir()):
+        raise OutputError(f"{directory} already exists and is not empty; choose a new folder")
+    demo = demo_root()
+    try:
+        for part in ("content", "images"):
+            shutil.copytree(demo / part, directory / part, dirs_exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {directory}: {exc.strerror}") from None
+    click.echo(f"created {directory}; next: edit {directory / 'content' / 'clinic.yaml'}, "
+               f"then run: handouts --root {directory} check")

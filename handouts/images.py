@@ -1,0 +1,199 @@
+"""Images: a file in the clinic folder -> a small, clean, upright image file sized for print.
+
+The only module that uses Pillow. reportlab copies JPEG bytes into the PDF without decoding them, so
+a rotated phone photo would print sideways, its EXIF (with GPS) would leak into the PDF, a 3 MB
+photo would stay 3 MB and a truncated or hostile file would pass straight through. Every image is
+therefore opened with a format allow-list and pixel limit, fully decoded, turned upright, stripped
+of metadata, flattened onto white, resized to the size it is drawn at and re-encoded. Results are
+cached on disk by the source bytes' hash and the settings, so repeated builds decode each source once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
+MAX_PIXELS = 40_000_000  # well below Pillow's 89 MP default; a 12 MP phone photo is 12 MP
+MAX_BYTES = 30_000_000
+DEFAULT_DPI = 200
+JPEG_QUALITY = 80
+PIPELINE_VERSION = "1"  # bump when the output of prepare() changes for the same input
+
+
+class ImageProblem(Exception):
+    """A picture that cannot be used; the message names no user data beyond the file."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    path: Path  # the cached, print-ready file (PNG or JPEG) to hand to the renderer
+    width: int  # pixels
+    height: int
+    warning: str = ""  # e.g. "animated GIF: only the first frame is used"
+    source_width: int = 0
+    source_height: int = 0
+
+
+def cache_dir() -> Path:
+    """Where prepared images are kept: $HANDOUTS_CACHE, else the user's cache folder."""
+    explicit = os.environ.get("HANDOUTS_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "handouts" / "images"
+
+
+def read_source(path: Path) -> bytes:
+    """The bytes of a source image, refusing huge files before reading them."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ImageProblem(f"file is {size / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
+        if size == 0:
+            raise ImageProblem("file is empty (0 bytes)")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImageProblem(f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
+
+
+def prepare(path: Path, box_width_pt: float, box_height_pt: float, dpi: int = DEFAULT_DPI,
+            cache: Path | None = None) -> Prepared:
+    """A print-ready copy of `path` that fits a box of the given size (points) at `dpi`.
+
+    Raises ImageProblem for anything unusable: unknown format, too many pixels, truncated data.
+    """
+    data = read_source(path)
+    target = (max(1, round(box_width_pt / 72 * dpi)), max(1, round(box_height_pt / 72 * dpi)))
+    digest = hashlib.sha256(data).hexdigest()
+    key = hashlib.sha256(f"{digest}:{target}:{dpi}:{JPEG_QUALITY}:{PIPELINE_VERSION}".encode()).hexdigest()[:32]
+    folder = cache or cache_dir()
+    for ext in (".png", ".jpg"):
+        hit = folder / (key + ext)
+        if hit.exists():
+            return _describe(hit)
+    encoded, ext, warning, source_size = _convert(data, target)
+    out = folder / (key + ext)
+    _write_cache(out, encoded)
+    return _describe(out, warning, source_size)
+
+
+def _describe(path: Path, warning: str = "", source_size=(0, 0)) -> Prepared:
+    # The cache file name holds no size, so read it back from the header (cheap: no decode).
+    from PIL import Image
+
+    with Image.open(path) as im:
+        width, height = im.size
+    return Prepared(path, width, height, warning, *source_size)
+
+
+def inspect(path: Path) -> tuple[str, int, int]:
+    """(format, width, height) from the header only, for checks that need no decode."""
+    from PIL import Image
+
+    data = read_source(path)
+    with _open(data) as im:
+        return im.format, *_upright_size(im)
+
+
+def _open(data: bytes):
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageProblem(f"image has too many pixels (limit {MAX_PIXELS // 1_000_000} MP)") from None
+    except UnidentifiedImageError:
+        raise ImageProblem("not a supported image (allowed: PNG, JPEG, WebP, GIF)") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageProblem(f"unreadable image ({type(exc).__name__})") from None
+    width, height = im.size
+    if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+        im.close()
+        raise ImageProblem(f"image is {width}x{height} pixels; the limit is {MAX_PIXELS // 1_000_000} MP")
+    return im
+
+
+def _upright_size(im) -> tuple[int, int]:
+    orientation = im.getexif().get(0x0112, 1) if hasattr(im, "getexif") else 1
+    width, height = im.size
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _convert(data: bytes, target: tuple[int, int]):
+    """Decode, orient, flatten, resize and encode. Returns (bytes, '.png'|'.jpg', warning, source size)."""
+    from PIL import Image, ImageOps
+
+    warning = ""
+    with _open(data) as im:
+        source_size = _upright_size(im)
+        if getattr(im, "n_frames", 1) > 1:
+            warning = "animated image: only the first frame is used"
+        scale = min(target[0] / source_size[0], target[1] / source_size[1], 1.0)
+        final = (max(1, round(source_size[0] * scale)), max(1, round(source_size[1] * scale)))
+        if im.format == "JPEG":
+            # Decode straight at a reduced scale: far faster and a fraction of the memory.
+            rotated = source_size != im.size
+            im.draft(im.mode if im.mode in ("RGB", "L") else None,
+                     (final[1], final[0]) if rotated else final)
+        try:
+            im.load()  # full decode: a truncated file is an error here, never half a picture
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            raise ImageProblem("image data is truncated or corrupt") from None
+        im = ImageOps.exif_transpose(im)
+        im = _flatten(im)
+        if im.size != final:
+            im = im.resize(final, Image.LANCZOS, reducing_gap=3.0)
+        out = io.BytesIO()
+        colors = im.getcolors(maxcolors=256)
+        if colors is not None:
+            # Few colours: line art, logos, diagrams. PNG keeps edges crisp and is smaller.
+            im.quantize(colors=max(2, len(colors)), dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+            return out.getvalue(), ".png", warning, source_size
+        im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False, subsampling="4:2:0")
+        return out.getvalue(), ".jpg", warning, source_size
+
+
+def _flatten(im):
+    """Any mode -> RGB or L, transparency composited onto white (transparent must print white)."""
+    from PIL import Image
+
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        im = im.point(lambda v: v / 256).convert("L")
+    elif im.mode == "F":
+        raise ImageProblem("floating-point images are not supported; save as 8-bit PNG or JPEG")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        im = im.convert("RGBA")
+        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(white, im).convert("RGB")
+    elif im.mode == "1":
+        im = im.convert("L")
+    elif im.mode not in ("RGB", "L"):
+        im = im.convert("RGB")  # CMYK, YCbCr, LAB: Pillow applies the JPEG's Adobe inversion itself
+    return im
+
+
+def _write_cache(out: Path, data: bytes) -> None:
+    """Write a cache entry atomically; concurrent writers race harmlessly to identical bytes."""
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=out.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

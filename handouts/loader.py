@@ -1,0 +1,205 @@
+"""Loader: a clinic folder -> a checked Library, or every problem found in it.
+
+Reads content/clinic.yaml, content/exercises/*.yaml and content/programs/*.yaml with the strict
+YAML reader, builds the model with the schema, then checks everything that spans files: exercise
+ids used by programs, progressions and visits, and that every image path names a file inside the
+clinic folder. Knows nothing of reportlab or Pillow.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from handouts import schema
+from handouts.errors import ContentError, InputMissing, Problem
+from handouts.model import Library, Picture, Visit
+from handouts.yamlfile import load_bytes
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def demo_root() -> Path:
+    """The bundled demo clinic: inside the installed package, or the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_demo"
+    if (packaged / "content").is_dir():
+        return packaged
+    return here.parent
+
+
+def find_root(explicit: str | os.PathLike | None = None) -> Path:
+    """--root, then $HANDOUTS_ROOT, then the current folder if it holds content/, then the demo."""
+    for candidate, origin in ((explicit, "--root"), (os.environ.get("HANDOUTS_ROOT"), "HANDOUTS_ROOT")):
+        if candidate:
+            root = Path(candidate).expanduser()
+            if not (root / "content").is_dir():
+                raise InputMissing(f"{origin}: '{root}' is not a clinic folder (it has no content/ folder)")
+            return root.resolve()
+    if Path("content").is_dir():
+        return Path.cwd().resolve()
+    return demo_root()
+
+
+def display(root: Path, path: Path) -> str:
+    """A path as shown in messages: relative to the clinic folder, with forward slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_tree(root: Path, path: Path) -> tuple[object, schema.Reader]:
+    """Parse one file; YAML problems land on the returned reader."""
+    reader = schema.Reader(display(root, path))
+    try:
+        data = path.read_bytes() if path.stat().st_size <= 2_000_000 else b"\0" * 1_000_001
+    except OSError as exc:
+        reader.add(f"cannot read the file ({exc.strerror})")
+        return None, reader
+    tree, problems = load_bytes(data, reader.file)
+    reader.problems.extend(problems)
+    if not problems and tree is None:
+        reader.add("the file is empty; expected a mapping (key: value lines)", (1, 1))
+    return tree, reader
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith("."))
+
+
+def _load_each(root: Path, folder: str, read, problems: list[Problem]) -> dict:
+    out = {}
+    for path in _files(root / "content" / folder):
+        tree, reader = read_tree(root, path)
+        ident = path.stem
+        if not schema.ID_RE.match(ident):
+            reader.add("file name must be an id: lower-case letters, digits and hyphens, e.g. dead-bug.yaml")
+        elif tree is not None:
+            item = read(reader, tree, ident)
+            if item is not None and not reader.problems:
+                out[ident] = item
+        problems.extend(reader.problems)
+    return out
+
+
+def load_library(root: Path, *, check_images: bool = True) -> Library:
+    """Load and cross-check a whole clinic folder. Raises ContentError listing every problem."""
+    library, problems = scan_library(root, check_images=check_images)
+    errors = [p for p in problems if not p.warning]
+    if errors or library is None:
+        raise ContentError(problems=errors)
+    return library
+
+
+def scan_library(root: Path, *, check_images: bool = True) -> tuple[Library | None, list[Problem]]:
+    """Load a clinic folder and return (library or None, all problems found)."""
+    problems: list[Problem] = []
+    clinic_path = root / "content" / "clinic.yaml"
+    clinic = None
+    if not clinic_path.is_file():
+        problems.append(Problem("file is missing; every clinic folder needs one (run 'handouts init')",
+                                "content/clinic.yaml"))
+    else:
+        tree, reader = read_tree(root, clinic_path)
+        if tree is not None:
+            clinic = schema.read_clinic(reader, tree)
+        problems.extend(reader.problems)
+    exercises = _load_each(root, "exercises", schema.read_exercise, problems)
+    programs = _load_each(root, "programs", schema.read_program, problems)
+
+    for ex in exercises.values():
+        for kind in ("progressions", "regressions"):
+            for i, ref in enumerate(getattr(ex, kind)):
+                if ref not in exercises:
+                    problems.append(_unknown(ex.where.file, f"{kind}[{i}]", ref, exercises, root, "exercises"))
+        if check_images:
+            problems.extend(image_problems(root, ex.images))
+    for prog in programs.values():
+        for item in prog.items:
+            if item.id not in exercises:
+                problems.append(Problem(_unknown_text(item.id, exercises, "exercise"), item.where.file,
+                                        item.where.line, item.where.col, item.where.field))
+    if clinic is not None and check_images:
+        problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
+        for kind in ("regular", "bold", "italic", "bold_italic"):
+            rel = getattr(clinic.fonts, kind)
+            if rel:
+                why = inside_problem(root, rel)
+                if why:
+                    problems.append(Problem(why, "content/clinic.yaml", 0, 0, f"fonts.{kind}"))
+    if clinic is None:
+        return None, problems
+    return Library(clinic=clinic, exercises=exercises, programs=programs), problems
+
+
+def inside_problem(root: Path, rel: str) -> str | None:
+    """Why `rel` does not name a readable file inside `root` (symlinks followed), or None."""
+    why = schema.path_problem(rel)
+    if why:
+        return why
+    try:
+        target = (root / rel).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return f"file not found: {rel}"
+    if not target.is_relative_to(root.resolve()):
+        return f"path leads outside the clinic folder (through a link?): {rel}"
+    if not target.is_file():
+        return f"not a file: {rel}"
+    return None
+
+
+def image_problems(root: Path, pictures) -> list[Problem]:
+    out = []
+    for pic in pictures:
+        why = inside_problem(root, pic.file)
+        if why:
+            w = pic.where
+            out.append(Problem(why, w.file, w.line, w.col, w.field))
+    return out
+
+
+def _unknown_text(ident: str, known, kind: str) -> str:
+    return f"unknown {kind} id '{ident}'{schema.did_you_mean(ident, known)}"
+
+
+def _unknown(file, field, ident, known, root, kind) -> Problem:
+    return Problem(_unknown_text(ident, known, kind[:-1]), file, 0, 0, field)
+
+
+def load_visit(path: Path, library: Library, root: Path) -> Visit:
+    """Read a visit file; raise ContentError with every problem, including unknown ids."""
+    if not path.is_file():
+        raise InputMissing(f"{path}: visit file not found")
+    tree, reader = read_tree(path.parent, path)
+    reader.file = str(path)
+    visit = schema.read_visit(reader, tree) if tree is not None else None
+    problems = list(reader.problems)
+    if visit is not None:
+        problems += visit_problems(visit, library, str(path))
+    if problems or visit is None:
+        raise ContentError(problems=problems)
+    return visit
+
+
+def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:
+    """Ids in a visit that the library does not have."""
+    out = []
+    if visit.program and visit.program not in library.programs:
+        out.append(Problem(_unknown_text(visit.program, library.programs, "program"), file, 0, 0, "program"))
+    for i, ident in enumerate(visit.remove):
+        if ident not in library.exercises:
+            out.append(Problem(_unknown_text(ident, library.exercises, "exercise"), file, 0, 0, f"remove[{i}]"))
+    for item in visit.exercises:
+        if item.id not in library.exercises:
+            w = item.where
+            out.append(Problem(_unknown_text(item.id, library.exercises, "exercise"), w.file or file, w.line,
+                               w.col, w.field))
+    return out
+
+
+def pictures_of(library: Library) -> list[Picture]:
+    pics = [p for ex in library.exercises.values() for p in ex.images]
+    return ([library.clinic.logo] if library.clinic.logo else []) + pics

@@ -1,0 +1,203 @@
+"""The content model: plain frozen dataclasses, no I/O. Takes nothing from the package.
+
+The loader builds these from YAML; compose and render read them. Nothing here knows about files,
+YAML or reportlab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+
+POSITIONS = (
+    "lying on back",
+    "lying on stomach",
+    "side-lying",
+    "hands and knees",
+    "sitting",
+    "standing",
+)
+SIDES = ("left", "right", "each", "both", "alternating")
+PAGE_SIZES = ("letter", "a4")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from: a file relative to the clinic folder, 1-based line and column."""
+
+    file: str = ""
+    line: int = 0
+    col: int = 0
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Dosage:
+    """How much and how often. Every part is optional; missing parts are simply not printed."""
+
+    sets: int | None = None
+    reps: int | None = None
+    hold: int | None = None  # seconds
+    rest: int | None = None  # seconds between sets
+    side: str | None = None  # one of SIDES
+    per_day: int | None = None
+    per_week: int | None = None
+    load: str | None = None  # e.g. "light band (yellow)"
+
+    def overlaid(self, other: Dosage) -> Dosage:
+        """This dosage with every part that `other` sets replaced by other's value."""
+        changes = {f.name: getattr(other, f.name) for f in fields(other) if getattr(other, f.name) is not None}
+        return replace(self, **changes)
+
+
+DOSAGE_KEYS = tuple(f.name for f in fields(Dosage))
+
+
+@dataclass(frozen=True)
+class Picture:
+    file: str  # path relative to the clinic folder
+    caption: str = ""
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    position: str
+    steps: tuple[str, ...]
+    purpose: str = ""
+    region: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    images: tuple[Picture, ...] = ()
+    tips: tuple[str, ...] = ()
+    mistakes: tuple[str, ...] = ()
+    precautions: tuple[str, ...] = ()
+    dosage: Dosage = Dosage()
+    video: str | None = None
+    progressions: tuple[str, ...] = ()
+    regressions: tuple[str, ...] = ()
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class ProgramItem:
+    """An exercise as used in a program or visit: its id, dosage changes and a note."""
+
+    id: str
+    dosage: Dosage = Dosage()
+    note: str = ""
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    title: str
+    items: tuple[ProgramItem, ...]
+    purpose: str = ""
+    goals: tuple[str, ...] = ()
+    warning_signs: tuple[str, ...] = ()
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class Therapist:
+    id: str
+    name: str
+    credentials: str = ""
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True)
+class Colors:
+    primary: str = "#1F6F8B"
+    accent: str = "#F29E4C"
+    text: str = "#1E2A32"
+    light: str = "#EAF3F7"
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """Either a packaged family name (fontpkg) or TTF files inside the clinic folder."""
+
+    family: str = "Atkinson Hyperlegible"
+    regular: str | None = None
+    bold: str | None = None
+    italic: str | None = None
+    bold_italic: str | None = None
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    phone: str
+    tagline: str = ""
+    logo: Picture | None = None
+    colors: Colors = Colors()
+    fonts: Fonts = Fonts()
+    font_size: int = 13  # body text, points; never below 12
+    website: str = ""
+    email: str = ""
+    address: str = ""
+    therapists: tuple[Therapist, ...] = ()
+    disclaimer: str = ""
+    page_size: str = "letter"
+    where: Location = Location()
+
+    def therapist(self, key: str) -> Therapist | None:
+        return next((t for t in self.therapists if t.id == key), None)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything in a clinic folder, loaded and cross-checked."""
+
+    clinic: Clinic
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    programs: dict[str, Program] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What a therapist chose at the end of a visit: the input of one routine handout."""
+
+    patient: str = ""
+    date: dt.date | None = None
+    therapist: str = ""
+    program: str | None = None
+    remove: tuple[str, ...] = ()
+    exercises: tuple[ProgramItem, ...] = ()
+    note: str = ""
+    page_size: str | None = None
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class RoutineEntry:
+    """One exercise card as it will be printed: the exercise with its final dosage and note."""
+
+    exercise: Exercise
+    dosage: Dosage
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A composed end-of-visit handout, ready to render."""
+
+    clinic: Clinic
+    title: str
+    entries: tuple[RoutineEntry, ...]
+    patient: str = ""
+    date: dt.date | None = None
+    therapist: str = ""
+    purpose: str = ""
+    goals: tuple[str, ...] = ()
+    warning_signs: tuple[str, ...] = ()
+    note: str = ""
+    page_size: str = "letter"

@@ -1,0 +1,24 @@
+"""Layout sizes shared by compose-time image preparation and rendering. Plain numbers (points).
+
+Kept free of reportlab so the build can ask how large an image will be drawn before rendering.
+"""
+
+from __future__ import annotations
+
+HEADER_HEIGHT = 52.0
+FOOTER_HEIGHT = 36.0
+CARD_PADDING = 7.0
+PICTURE_GAP = 6.0
+PICTURE_WIDTH = 135.0  # each of the two pictures on an exercise card (about 1.9 inches)
+PICTURE_HEIGHT = 90.0
+QR_SIZE = 62.0
+LOGO_BOX = (120.0, 42.0)  # the logo is fitted into this box in the page header
+
+
+def picture_box() -> tuple[float, float]:
+    """The box an exercise picture is fitted into, in points."""
+    return PICTURE_WIDTH, PICTURE_HEIGHT
+
+
+def logo_box() -> tuple[float, float]:
+    return LOGO_BOX

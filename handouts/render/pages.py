@@ -1,0 +1,136 @@
+"""Pages: the branded header and footer on every page, and "Page X of Y" numbering.
+
+The footer needs the total page count, which is only known once layout has finished, so the canvas
+keeps each page's state and draws the footers when the document is saved (one layout pass).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from handouts.render.layout import FOOTER_HEIGHT, HEADER_HEIGHT
+from handouts.theme import Theme
+
+
+@dataclass
+class Branding:
+    """What the header and footer print; every field is clinic text, never patient data."""
+
+    theme: Theme
+    font: str
+    clinic_name: str
+    tagline: str
+    phone: str
+    website: str
+    disclaimer: str
+    logo_path: str | None = None
+    logo_size: tuple[float, float] = (0.0, 0.0)
+
+
+def _fit(text: str, font: str, size: float, width: float, canvas) -> float:
+    """The largest size <= `size` at which `text` fits `width` (headers never overflow the page)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    while size > 6 and stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def draw_header(canvas, b: Branding) -> None:
+    t = b.theme
+    top = t.page_height - t.margin
+    x = t.margin
+    canvas.saveState()
+    if b.logo_path:
+        w, h = b.logo_size
+        canvas.drawImage(ImageReader(b.logo_path), x, top - h, w, h)
+        x += w + 10
+    phone_size = 15.0
+    phone_width = canvas.stringWidth(b.phone, b.font + "-Bold", phone_size)
+    room = t.page_width - t.margin - x - phone_width - 16
+    name_size = _fit(b.clinic_name, b.font + "-Bold", 17, room, canvas)
+    canvas.setFillColorRGB(*t.primary)
+    canvas.setFont(b.font + "-Bold", name_size)
+    canvas.drawString(x, top - 20, b.clinic_name)
+    if b.tagline:
+        canvas.setFillColorRGB(*t.text)
+        size = _fit(b.tagline, b.font, 11, room, canvas)
+        canvas.setFont(b.font, size)
+        canvas.drawString(x, top - 36, b.tagline)
+    canvas.setFillColorRGB(*t.primary)
+    canvas.setFont(b.font, 10)
+    canvas.drawRightString(t.page_width - t.margin, top - 10, "Questions? Call us")
+    canvas.setFont(b.font + "-Bold", phone_size)
+    canvas.drawRightString(t.page_width - t.margin, top - 28, b.phone)
+    canvas.setStrokeColorRGB(*t.accent)
+    canvas.setLineWidth(2.5)
+    y = t.page_height - t.margin - HEADER_HEIGHT + 8
+    canvas.line(t.margin, y, t.page_width - t.margin, y)
+    canvas.restoreState()
+
+
+def draw_footer(canvas, b: Branding, page: int, total: int) -> None:
+    t = b.theme
+    canvas.saveState()
+    y = t.margin + FOOTER_HEIGHT - 12
+    canvas.setStrokeColorRGB(*t.light)
+    canvas.setLineWidth(1)
+    canvas.line(t.margin, y + 8, t.page_width - t.margin, y + 8)
+    canvas.setFillColorRGB(*t.text)
+    canvas.setFont(b.font + "-Bold", 11)
+    label = f"Page {page} of {total}"
+    canvas.drawRightString(t.page_width - t.margin, y - 6, label)
+    canvas.setFont(b.font, 10)
+    if b.website:
+        canvas.drawString(t.margin, y - 6, b.website[:120])
+    if b.disclaimer:
+        size = _fit(b.disclaimer, b.font, t.small_size, t.frame_width, canvas)
+        canvas.setFont(b.font, size)
+        canvas.setFillColorRGB(0.35, 0.38, 0.41)
+        canvas.drawString(t.margin, t.margin + 2, b.disclaimer)
+    canvas.restoreState()
+
+
+def numbered_canvas(branding: Branding):
+    """A Canvas class that stamps header and footer ("Page X of Y") on every page at save time."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                draw_header(self, branding)
+                draw_footer(self, branding, number, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def document(buffer, theme: Theme, title: str, author: str) -> BaseDocTemplate:
+    """A one-frame document with fixed metadata and invariant (reproducible) output."""
+    body_top = theme.page_height - theme.margin - HEADER_HEIGHT
+    body_bottom = theme.margin + FOOTER_HEIGHT
+    frame = Frame(theme.margin, body_bottom, theme.frame_width, body_top - body_bottom,
+                  leftPadding=0, rightPadding=0, topPadding=4, bottomPadding=4, id="body")
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=(theme.page_width, theme.page_height),
+        leftMargin=theme.margin, rightMargin=theme.margin, topMargin=theme.margin, bottomMargin=theme.margin,
+        title=title, author=author, subject="", keywords="", creator="handouts", producer="handouts",
+        invariant=1,
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    return doc

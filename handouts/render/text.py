@@ -1,0 +1,26 @@
+"""User text -> Paragraph markup. Everything a user typed is text, never markup.
+
+reportlab's Paragraph parses its input as XML-like markup: on raw text it raises, silently drops
+words (`x<y>z` prints "xz"), corrupts (`R&D` prints "R&D;") or even opens local files (`<img>`).
+So every user string is escaped here, and line breaks the user typed are kept as <br/>.
+"""
+
+from __future__ import annotations
+
+from html import escape as _html_escape
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities (what xml.sax.saxutils.escape does, without importing urllib)."""
+    return _html_escape(text, quote=False)
+
+
+def para(text: str) -> str:
+    """Escaped markup for `text`, keeping the user's line breaks."""
+    lines = escape(text).split("\n")
+    return "<br/>".join(line.rstrip() for line in lines)
+
+
+def hexcolor(rgb) -> str:
+    """(r, g, b) in 0..1 -> '#rrggbb' for use inside escaped markup attributes."""
+    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)

@@ -1,0 +1,434 @@
+"""Schema: located YAML trees (yamlfile) -> model objects, with every problem collected.
+
+Each `read_*` function takes a tree and a `Reader` for one file, returns a model object (or None when
+the shape is too broken to build one) and leaves problems on the reader, each with line, column and
+field path, so one run reports everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from handouts import model as m
+from handouts.errors import Problem
+from handouts.theme import parse_color
+from handouts.yamlfile import YList, YMap
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+WHOLE_RE = re.compile(r"^[0-9]{1,6}$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MAX_TEXT = 5000  # one paragraph; reportlab's line breaking is quadratic in paragraph length
+MAX_SHORT = 200  # names, titles, captions
+
+RANGES = {  # dosage field -> (low, high, unit for messages)
+    "sets": (1, 20),
+    "reps": (1, 200),
+    "hold": (1, 600),
+    "rest": (0, 600),
+    "per_day": (1, 12),
+    "per_week": (1, 7),
+}
+
+
+def did_you_mean(word: str, choices) -> str:
+    import difflib  # only needed when something is wrong
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def text_problem(value: str) -> str | None:
+    """Why a piece of user text cannot be printed as typed, or None when it can."""
+    bad = sorted({c for c in value if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t"})
+    if bad:
+        codes = ", ".join(f"U+{ord(c):04X}" for c in bad[:5])
+        return f"contains control or invisible formatting characters ({codes}); remove them"
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in value):
+        return "right-to-left text (Hebrew, Arabic) is not supported yet"
+    return None
+
+
+class Reader:
+    """Collects problems for one file while its tree is read."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    # -- reporting -------------------------------------------------------------------------------
+    def add(self, message: str, at: tuple[int, int] = (0, 0), field: str = "") -> None:
+        self.problems.append(Problem(message, self.file, at[0], at[1], field))
+
+    def location(self, at: tuple[int, int], field: str = "") -> m.Location:
+        return m.Location(self.file, at[0], at[1], field)
+
+    # -- shapes ----------------------------------------------------------------------------------
+    def mapping(self, node, path: str, allowed, required=(), at=(1, 1)) -> YMap | None:
+        """Check `node` is a mapping with only `allowed` keys and every `required` one."""
+        if not isinstance(node, YMap):
+            self.add(f"expected a mapping (key: value lines), got {_kind(node)}", _at(node, at), path)
+            return None
+        for key in node:
+            if key not in allowed:
+                self.add(f"unknown key '{key}'{did_you_mean(key, allowed)}", node.key_at[key], _join(path, key))
+        for key in required:
+            if node.get(key) is None:
+                self.add(f"'{key}' is required", (node.line, node.col), _join(path, key))
+        return node
+
+    def items(self, node: YMap, key: str, path: str) -> list[tuple[object, tuple[int, int], str]]:
+        """The items of a list field as (value, place, path); a missing or empty field gives []."""
+        value = node.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, YList):
+            self.add(f"expected a list (lines starting with '- '), got {_kind(value)}", node.value_at[key], _join(path, key))
+            return []
+        return [(v, at, f"{_join(path, key)}[{i}]") for i, (v, at) in enumerate(zip(value, value.item_at))]
+
+    # -- scalars ---------------------------------------------------------------------------------
+    def text(self, node: YMap, key: str, path: str = "", limit: int = MAX_TEXT) -> str | None:
+        if node.get(key) is None:
+            return None
+        return self.text_value(node[key], node.value_at[key], _join(path, key), limit)
+
+    def text_value(self, value, at, path: str, limit: int = MAX_TEXT) -> str | None:
+        if not isinstance(value, str):
+            self.add(f"expected text, got {_kind(value)}", at, path)
+            return None
+        value = value.strip()
+        if len(value) > limit:
+            self.add(f"text is {len(value):,} characters; the limit is {limit:,} (split it up)", at, path)
+            return None
+        why = text_problem(value)
+        if why:
+            self.add(why, at, path)
+            return None
+        return value
+
+    def text_list(self, node: YMap, key: str, path: str = "", limit: int = MAX_TEXT) -> tuple[str, ...]:
+        out = []
+        for value, at, item_path in self.items(node, key, path):
+            text = self.text_value(value, at, item_path, limit)
+            if text:
+                out.append(text)
+        return tuple(out)
+
+    def whole(self, node: YMap, key: str, path: str, low: int, high: int) -> int | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        return self.whole_value(value, node.value_at[key], _join(path, key), low, high)
+
+    def whole_value(self, value, at, path, low, high) -> int | None:
+        if not isinstance(value, str) or not WHOLE_RE.match(value.strip()):
+            self.add(f"expected a whole number, got {_show(value)}", at, path)
+            return None
+        number = int(value)
+        if not low <= number <= high:
+            self.add(f"must be between {low} and {high}, got {number}", at, path)
+            return None
+        return number
+
+    def choice(self, node: YMap, key: str, path: str, choices) -> str | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        return self.choice_value(value, node.value_at[key], _join(path, key), choices)
+
+    def choice_value(self, value, at, path, choices) -> str | None:
+        if isinstance(value, str) and value.strip().lower() in choices:
+            return value.strip().lower()
+        shown = ", ".join(choices)
+        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        self.add(f"expected one of: {shown}; got {_show(value)}{hint}", at, path)
+        return None
+
+    def identifier(self, value, at, path) -> str | None:
+        if isinstance(value, str) and ID_RE.match(value.strip()):
+            return value.strip()
+        self.add(f"expected an id (lower-case letters, digits and hyphens), got {_show(value)}", at, path)
+        return None
+
+    def id_list(self, node: YMap, key: str, path: str = "") -> tuple[str, ...]:
+        out = []
+        for value, at, item_path in self.items(node, key, path):
+            ident = self.identifier(value, at, item_path)
+            if ident:
+                out.append(ident)
+        return tuple(out)
+
+    def url(self, node: YMap, key: str, path: str = "", schemes=("https",)) -> str | None:
+        value = self.text(node, key, path, MAX_SHORT * 5)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in schemes or not parts.netloc or " " in value:
+            self.add(f"expected a web address starting with {' or '.join(s + '://' for s in schemes)}, got {_show(value)}",
+                     node.value_at[key], _join(path, key))
+            return None
+        return value
+
+    def date(self, node: YMap, key: str, path: str = "") -> dt.date | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        return self.date_value(value, node.value_at[key], _join(path, key))
+
+    def date_value(self, value, at, path) -> dt.date | None:
+        if isinstance(value, str) and DATE_RE.match(value.strip()):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.add(f"expected a real date written like 2026-11-21, got {_show(value)}", at, path)
+        return None
+
+    def color(self, node: YMap, key: str, path: str) -> str | None:
+        value = self.text(node, key, path, 20)
+        if value is None:
+            return None
+        try:
+            parse_color(value)
+        except ValueError as exc:
+            self.add(str(exc), node.value_at[key], _join(path, key))
+            return None
+        return value
+
+    def file_path(self, value, at, path) -> str | None:
+        """A path written in content: relative, forward slashes, inside the clinic folder."""
+        text = self.text_value(value, at, path, 500)
+        if text is None:
+            return None
+        why = path_problem(text)
+        if why:
+            self.add(why, at, path)
+            return None
+        return text
+
+
+def path_problem(text: str) -> str | None:
+    if not text:
+        return "empty path"
+    if "\x00" in text:
+        return "path contains a NUL character"
+    if "\\" in text or re.match(r"^[A-Za-z]:", text):
+        return f"use a relative path with forward slashes inside the clinic folder, got {_show(text)}"
+    if text.startswith(("/", "~")):
+        return f"absolute paths are not allowed; give a path inside the clinic folder, got {_show(text)}"
+    if ".." in text.split("/"):
+        return f"path escapes the clinic folder ('..'), got {_show(text)}"
+    return None
+
+
+# -- model readers ------------------------------------------------------------------------------
+
+CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "phone", "website", "email",
+               "address", "therapists", "disclaimer", "page_size")
+EXERCISE_KEYS = ("name", "position", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
+                 "mistakes", "precautions", "dosage", "video", "progressions", "regressions")
+PROGRAM_KEYS = ("title", "purpose", "goals", "exercises", "warning_signs")
+ITEM_KEYS = ("id", "dosage", "note")
+VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size")
+
+
+def read_dosage(r: Reader, node, at, path: str) -> m.Dosage:
+    d = r.mapping(node, path, m.DOSAGE_KEYS, at=at)
+    if d is None:
+        return m.Dosage()
+    values = {key: r.whole(d, key, path, *RANGES[key]) for key in RANGES}
+    return m.Dosage(side=r.choice(d, "side", path, m.SIDES), load=r.text(d, "load", path, MAX_SHORT), **values)
+
+
+def read_clinic(r: Reader, tree) -> m.Clinic | None:
+    c = r.mapping(tree, "", CLINIC_KEYS, required=("name", "phone"))
+    if c is None:
+        return None
+    colors = m.Colors()
+    if c.get("colors") is not None:
+        cm = r.mapping(c["colors"], "colors", ("primary", "accent", "text", "light"), at=c.value_at["colors"])
+        if cm is not None:
+            given = {k: r.color(cm, k, "colors") for k in cm if k in ("primary", "accent", "text", "light")}
+            colors = m.Colors(**{k: v for k, v in given.items() if v})
+    fonts = m.Fonts()
+    if c.get("fonts") is not None:
+        fkeys = ("family", "regular", "bold", "italic", "bold_italic")
+        fm = r.mapping(c["fonts"], "fonts", fkeys, at=c.value_at["fonts"])
+        if fm is not None:
+            family = r.text(fm, "family", "fonts", MAX_SHORT)
+            files = {k: r.file_path(fm[k], fm.value_at[k], f"fonts.{k}") for k in fkeys[1:] if fm.get(k) is not None}
+            if any(files.values()) and not files.get("regular"):
+                r.add("'regular' is required when font files are given", (fm.line, fm.col), "fonts.regular")
+            fonts = m.Fonts(family=family or m.Fonts.family, **{k: v for k, v in files.items() if v})
+    logo = None
+    if c.get("logo") is not None:
+        at = c.value_at["logo"]
+        file = r.file_path(c["logo"], at, "logo")
+        logo = m.Picture(file, "", r.location(at, "logo")) if file else None
+    therapists = []
+    for value, at, path in r.items(c, "therapists", ""):
+        t = r.mapping(value, path, ("id", "name", "credentials"), required=("id", "name"), at=at)
+        if t is None:
+            continue
+        ident = r.identifier(t.get("id"), t.value_at.get("id", at), f"{path}.id") if t.get("id") is not None else None
+        name = r.text(t, "name", path, MAX_SHORT)
+        if ident and name:
+            therapists.append(m.Therapist(ident, name, r.text(t, "credentials", path, MAX_SHORT) or ""))
+    name, phone = r.text(c, "name", "", MAX_SHORT), r.text(c, "phone", "", 40)
+    if not (name and phone):
+        return None
+    return m.Clinic(
+        name=name,
+        phone=phone,
+        tagline=r.text(c, "tagline", "", MAX_SHORT) or "",
+        logo=logo,
+        colors=colors,
+        fonts=fonts,
+        font_size=r.whole(c, "font_size", "", 12, 20) or 13,
+        website=r.url(c, "website", "", ("https", "http")) or "",
+        email=r.text(c, "email", "", MAX_SHORT) or "",
+        address=r.text(c, "address", "", MAX_SHORT) or "",
+        therapists=tuple(therapists),
+        disclaimer=r.text(c, "disclaimer", "", 400) or "",
+        page_size=r.choice(c, "page_size", "", m.PAGE_SIZES) or "letter",
+        where=r.location((1, 1)),
+    )
+
+
+def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
+    e = r.mapping(tree, "", EXERCISE_KEYS, required=("name", "position", "steps"))
+    if e is None:
+        return None
+    pictures = []
+    for value, at, path in r.items(e, "images", ""):
+        p = r.mapping(value, path, ("file", "caption"), required=("file",), at=at)
+        if p is None or p.get("file") is None:
+            continue
+        file = r.file_path(p["file"], p.value_at["file"], f"{path}.file")
+        if file:
+            caption = r.text(p, "caption", path, MAX_SHORT) or ""
+            pictures.append(m.Picture(file, caption, r.location(p.value_at["file"], f"{path}.file")))
+    steps = r.text_list(e, "steps")
+    if e.get("steps") is not None and not steps and not r.problems:
+        r.add("give at least one step", e.value_at["steps"], "steps")
+    dosage = read_dosage(r, e["dosage"], e.value_at["dosage"], "dosage") if e.get("dosage") is not None else m.Dosage()
+    name = r.text(e, "name", "", MAX_SHORT)
+    position = r.choice(e, "position", "", m.POSITIONS)
+    if not (name and position and steps):
+        return None
+    return m.Exercise(
+        id=ident, name=name, position=position, steps=steps,
+        purpose=r.text(e, "purpose") or "",
+        region=r.text_list(e, "region", "", MAX_SHORT), tags=r.text_list(e, "tags", "", MAX_SHORT),
+        equipment=r.text_list(e, "equipment", "", MAX_SHORT), images=tuple(pictures),
+        tips=r.text_list(e, "tips"), mistakes=r.text_list(e, "mistakes"), precautions=r.text_list(e, "precautions"),
+        dosage=dosage, video=r.url(e, "video"),
+        progressions=r.id_list(e, "progressions"), regressions=r.id_list(e, "regressions"),
+        where=r.location((1, 1)),
+    )
+
+
+def read_items(r: Reader, node: YMap, key: str) -> tuple[m.ProgramItem, ...]:
+    out = []
+    for value, at, path in r.items(node, key, ""):
+        if isinstance(value, str):
+            ident = r.identifier(value, at, path)
+            if ident:
+                out.append(m.ProgramItem(ident, where=r.location(at, path)))
+            continue
+        item = r.mapping(value, path, ITEM_KEYS, required=("id",), at=at)
+        if item is None or item.get("id") is None:
+            continue
+        ident = r.identifier(item["id"], item.value_at["id"], f"{path}.id")
+        dosage = m.Dosage()
+        if item.get("dosage") is not None:
+            dosage = read_dosage(r, item["dosage"], item.value_at["dosage"], f"{path}.dosage")
+        note = r.text(item, "note", path) or ""
+        if ident:
+            out.append(m.ProgramItem(ident, dosage, note, r.location(item.value_at["id"], f"{path}.id")))
+    return tuple(out)
+
+
+def read_program(r: Reader, tree, ident: str) -> m.Program | None:
+    p = r.mapping(tree, "", PROGRAM_KEYS, required=("title", "exercises"))
+    if p is None:
+        return None
+    items = read_items(r, p, "exercises")
+    title = r.text(p, "title", "", MAX_SHORT)
+    if p.get("exercises") is not None and not items and not r.problems:
+        r.add("list at least one exercise", p.value_at["exercises"], "exercises")
+    if not (title and items):
+        return None
+    return m.Program(
+        id=ident, title=title, items=items, purpose=r.text(p, "purpose") or "",
+        goals=r.text_list(p, "goals"), warning_signs=r.text_list(p, "warning_signs"),
+        where=r.location((1, 1)),
+    )
+
+
+def read_visit(r: Reader, tree) -> m.Visit | None:
+    v = r.mapping(tree, "", VISIT_KEYS)
+    if v is None:
+        return None
+    program = None
+    if v.get("program") is not None:
+        program = r.identifier(v["program"], v.value_at["program"], "program")
+    return m.Visit(
+        patient=r.text(v, "patient", "", MAX_SHORT) or "",
+        date=r.date(v, "date"),
+        therapist=r.text(v, "therapist", "", MAX_SHORT) or "",
+        program=program,
+        remove=r.id_list(v, "remove"),
+        exercises=read_items(r, v, "exercises"),
+        note=r.text(v, "note") or "",
+        page_size=r.choice(v, "page_size", "", m.PAGE_SIZES),
+        where=r.location((1, 1)),
+    )
+
+
+# -- small helpers --------------------------------------------------------------------------------
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _at(node, default):
+    return (node.line, node.col) if isinstance(node, (YMap, YList)) else default
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YList):
+        return "a list"
+    return f"text {_show(value)}"
+
+
+def _show(value) -> str:
+    text = repr(value) if isinstance(value, str) else _kind(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def read_exercise_option(r: Reader, spec: str) -> m.ProgramItem | None:
+    """`dead-bug:sets=2,reps=8,side=each` (from --exercise) -> a ProgramItem; problems go to `r`."""
+    ident, _, rest = spec.partition(":")
+    ident = r.identifier(ident.strip(), (0, 0), "")
+    node = YMap(0, 0)
+    for pair in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, value = pair.partition("=")
+        key = key.strip()
+        if not eq or not value.strip():
+            r.add(f"expected key=value, got {_show(pair)}", field=key)
+            continue
+        if key in node:
+            r.add(f"'{key}' given twice", field=key)
+            continue
+        node[key] = value.strip()
+        node.key_at[key] = node.value_at[key] = (0, 0)
+    dosage = read_dosage(r, node, (0, 0), "") if node else m.Dosage()
+    return m.ProgramItem(ident, dosage, where=m.Location(r.file)) if ident else None
