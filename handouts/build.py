@@ -45,7 +45,9 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
                   note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
                   page_size=page_size)
-    problems += loader.visit_problems(visit, library, "")
+    for p in loader.visit_problems(visit, library, ""):
+        option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
+        problems.append(Problem(p.message, option))
     if problems:
         raise ContentError(problems=problems)
     return visit

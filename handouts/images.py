@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from handouts import cache
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 MAX_PIXELS = 40_000_000  # well below Pillow's 89 MP default; a 12 MP phone photo is 12 MP
@@ -41,12 +41,8 @@ class Prepared:
 
 
 def cache_dir() -> Path:
-    """Where prepared images are kept: $HANDOUTS_CACHE, else the user's cache folder."""
-    explicit = os.environ.get("HANDOUTS_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "handouts" / "images"
+    """Where prepared images are kept."""
+    return cache.root() / "images"
 
 
 def read_source(path: Path) -> bytes:
@@ -63,7 +59,7 @@ def read_source(path: Path) -> bytes:
 
 
 def prepare(path: Path, box_width_pt: float, box_height_pt: float, dpi: int = DEFAULT_DPI,
-            cache: Path | None = None) -> Prepared:
+            folder: Path | None = None) -> Prepared:
     """A print-ready copy of `path` that fits a box of the given size (points) at `dpi`.
 
     Raises ImageProblem for anything unusable: unknown format, too many pixels, truncated data.
@@ -72,14 +68,15 @@ def prepare(path: Path, box_width_pt: float, box_height_pt: float, dpi: int = DE
     target = (max(1, round(box_width_pt / 72 * dpi)), max(1, round(box_height_pt / 72 * dpi)))
     digest = hashlib.sha256(data).hexdigest()
     key = hashlib.sha256(f"{digest}:{target}:{dpi}:{JPEG_QUALITY}:{PIPELINE_VERSION}".encode()).hexdigest()[:32]
-    folder = cache or cache_dir()
+    folder = folder or cache_dir()
     for ext in (".png", ".jpg"):
         hit = folder / (key + ext)
         if hit.exists():
             return _describe(hit)
     encoded, ext, warning, source_size = _convert(data, target)
     out = folder / (key + ext)
-    _write_cache(out, encoded)
+    if not cache.write(out, encoded):
+        raise ImageProblem(f"cannot write the image cache in {folder} (set HANDOUTS_CACHE to a writable folder)")
     return _describe(out, warning, source_size)
 
 
@@ -181,19 +178,3 @@ def _flatten(im):
     elif im.mode not in ("RGB", "L"):
         im = im.convert("RGB")  # CMYK, YCbCr, LAB: Pillow applies the JPEG's Adobe inversion itself
     return im
-
-
-def _write_cache(out: Path, data: bytes) -> None:
-    """Write a cache entry atomically; concurrent writers race harmlessly to identical bytes."""
-    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=out.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from handouts import schema
 from handouts.errors import ContentError, InputMissing, Problem
-from handouts.model import Library, Picture, Visit
+from handouts.model import Library, Location, Picture, Visit
 from handouts.yamlfile import load_bytes
 
 SUFFIXES = (".yaml", ".yml")
@@ -111,17 +111,15 @@ def scan_library(root: Path, *, check_images: bool = True) -> tuple[Library | No
     programs = _load_each(root, "programs", schema.read_program, problems)
 
     for ex in exercises.values():
-        for kind in ("progressions", "regressions"):
-            for i, ref in enumerate(getattr(ex, kind)):
-                if ref not in exercises:
-                    problems.append(_unknown(ex.where.file, f"{kind}[{i}]", ref, exercises, root, "exercises"))
+        for ref, at in zip(ex.progressions + ex.regressions, ex.refs_at):
+            if ref not in exercises:
+                problems.append(_problem_at(at, _unknown_text(ref, exercises, "exercise")))
         if check_images:
             problems.extend(image_problems(root, ex.images))
     for prog in programs.values():
         for item in prog.items:
             if item.id not in exercises:
-                problems.append(Problem(_unknown_text(item.id, exercises, "exercise"), item.where.file,
-                                        item.where.line, item.where.col, item.where.field))
+                problems.append(_problem_at(item.where, _unknown_text(item.id, exercises, "exercise")))
     if clinic is not None and check_images:
         problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
         for kind in ("regular", "bold", "italic", "bold_italic"):
@@ -156,8 +154,7 @@ def image_problems(root: Path, pictures) -> list[Problem]:
     for pic in pictures:
         why = inside_problem(root, pic.file)
         if why:
-            w = pic.where
-            out.append(Problem(why, w.file, w.line, w.col, w.field))
+            out.append(_problem_at(pic.where, why))
     return out
 
 
@@ -165,8 +162,8 @@ def _unknown_text(ident: str, known, kind: str) -> str:
     return f"unknown {kind} id '{ident}'{schema.did_you_mean(ident, known)}"
 
 
-def _unknown(file, field, ident, known, root, kind) -> Problem:
-    return Problem(_unknown_text(ident, known, kind[:-1]), file, 0, 0, field)
+def _problem_at(where, message: str) -> Problem:
+    return Problem(message, where.file, where.line, where.col, where.field)
 
 
 def load_visit(path: Path, library: Library, root: Path) -> Visit:
@@ -188,15 +185,16 @@ def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:
     """Ids in a visit that the library does not have."""
     out = []
     if visit.program and visit.program not in library.programs:
-        out.append(Problem(_unknown_text(visit.program, library.programs, "program"), file, 0, 0, "program"))
+        at = visit.program_at if visit.program_at.file else Location(file, field="program")
+        out.append(_problem_at(at, _unknown_text(visit.program, library.programs, "program")))
     for i, ident in enumerate(visit.remove):
         if ident not in library.exercises:
-            out.append(Problem(_unknown_text(ident, library.exercises, "exercise"), file, 0, 0, f"remove[{i}]"))
+            at = visit.remove_at[i] if i < len(visit.remove_at) else Location(file, field=f"remove[{i}]")
+            out.append(_problem_at(at, _unknown_text(ident, library.exercises, "exercise")))
     for item in visit.exercises:
         if item.id not in library.exercises:
-            w = item.where
-            out.append(Problem(_unknown_text(item.id, library.exercises, "exercise"), w.file or file, w.line,
-                               w.col, w.field))
+            at = item.where if item.where.file else Location(file, field=item.where.field)
+            out.append(_problem_at(at, _unknown_text(item.id, library.exercises, "exercise")))
     return out
 
 

@@ -79,6 +79,7 @@ class Exercise:
     progressions: tuple[str, ...] = ()
     regressions: tuple[str, ...] = ()
     where: Location = Location()
+    refs_at: tuple[Location, ...] = ()  # where each progression, then each regression, was written
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ class Visit:
     note: str = ""
     page_size: str | None = None
     where: Location = Location()
+    program_at: Location = Location()
+    remove_at: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True)

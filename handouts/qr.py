@@ -7,16 +7,16 @@ of a one-second handout, and the matrix for a URL never changes, so it is kept i
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
+
+from handouts import cache
 
 Matrix = tuple[tuple[int, ...], ...]
 
 
-def matrix(url: str, cache: Path | None = None) -> Matrix:
+def matrix(url: str, folder: Path | None = None) -> Matrix:
     key = hashlib.sha256(("qr1:m:" + url).encode()).hexdigest()[:32]
-    path = (cache or _default_cache()) / f"{key}.qr"
+    path = (folder or cache.root() / "qr") / f"{key}.qr"
     try:
         return tuple(tuple(int(c) for c in line) for line in path.read_text().split())
     except (OSError, ValueError):
@@ -24,18 +24,5 @@ def matrix(url: str, cache: Path | None = None) -> Matrix:
     import segno
 
     rows = tuple(tuple(int(bool(v)) for v in row) for row in segno.make(url, error="m", micro=False).matrix)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w") as fh:
-            fh.write("\n".join("".join(map(str, row)) for row in rows))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    cache.write(path, "\n".join("".join(map(str, row)) for row in rows).encode())
     return rows
-
-
-def _default_cache() -> Path:
-    from handouts.images import cache_dir
-
-    return cache_dir().parent / "qr"

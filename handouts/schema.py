@@ -154,12 +154,16 @@ class Reader:
         return None
 
     def id_list(self, node: YMap, key: str, path: str = "") -> tuple[str, ...]:
+        return tuple(ident for ident, _ in self.located_ids(node, key, path))
+
+    def located_ids(self, node: YMap, key: str, path: str = "") -> list[tuple[str, m.Location]]:
+        """The valid ids of a list field, each with where it was written."""
         out = []
         for value, at, item_path in self.items(node, key, path):
             ident = self.identifier(value, at, item_path)
             if ident:
-                out.append(ident)
-        return tuple(out)
+                out.append((ident, self.location(at, item_path)))
+        return out
 
     def url(self, node: YMap, key: str, path: str = "", schemes=("https",)) -> str | None:
         value = self.text(node, key, path, MAX_SHORT * 5)
@@ -319,6 +323,7 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
     position = r.choice(e, "position", "", m.POSITIONS)
     if not (name and position and steps):
         return None
+    progressions, regressions = r.located_ids(e, "progressions"), r.located_ids(e, "regressions")
     return m.Exercise(
         id=ident, name=name, position=position, steps=steps,
         purpose=r.text(e, "purpose") or "",
@@ -326,8 +331,8 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
         equipment=r.text_list(e, "equipment", "", MAX_SHORT), images=tuple(pictures),
         tips=r.text_list(e, "tips"), mistakes=r.text_list(e, "mistakes"), precautions=r.text_list(e, "precautions"),
         dosage=dosage, video=r.url(e, "video"),
-        progressions=r.id_list(e, "progressions"), regressions=r.id_list(e, "regressions"),
-        where=r.location((1, 1)),
+        progressions=tuple(i for i, _ in progressions), regressions=tuple(i for i, _ in regressions),
+        where=r.location((1, 1)), refs_at=tuple(loc for _, loc in progressions + regressions),
     )
 
 
@@ -373,19 +378,23 @@ def read_visit(r: Reader, tree) -> m.Visit | None:
     v = r.mapping(tree, "", VISIT_KEYS)
     if v is None:
         return None
-    program = None
+    program, program_at = None, m.Location(r.file)
     if v.get("program") is not None:
         program = r.identifier(v["program"], v.value_at["program"], "program")
+        program_at = r.location(v.value_at["program"], "program")
+    remove = r.located_ids(v, "remove")
     return m.Visit(
         patient=r.text(v, "patient", "", MAX_SHORT) or "",
         date=r.date(v, "date"),
         therapist=r.text(v, "therapist", "", MAX_SHORT) or "",
         program=program,
-        remove=r.id_list(v, "remove"),
+        remove=tuple(i for i, _ in remove),
         exercises=read_items(r, v, "exercises"),
         note=r.text(v, "note") or "",
         page_size=r.choice(v, "page_size", "", m.PAGE_SIZES),
         where=r.location((1, 1)),
+        program_at=program_at,
+        remove_at=tuple(loc for _, loc in remove),
     )
 
 

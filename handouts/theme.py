@@ -78,15 +78,33 @@ class Theme:
 
 
 def packaged_font_files(family: str) -> FontFiles:
-    """Font files of a family installed as a fontpkg package (e.g. Atkinson Hyperlegible)."""
-    import fontpkg  # imported here: only builds need fonts
+    """Font files of a family installed as a fontpkg package (e.g. Atkinson Hyperlegible).
+
+    The answer is cached: importing fontpkg alone costs several milliseconds of a build that
+    should take a fraction of a second, and the files of an installed family do not move.
+    """
+    import json
+
+    from handouts import cache
+
+    note = cache.root() / "fonts" / (re.sub(r"[^a-z0-9]+", "-", family.lower()) + ".json")
+    try:
+        paths = [Path(p) for p in json.loads(note.read_text())]
+        if len(paths) == 4 and all(p.is_file() for p in paths):
+            return FontFiles(*paths)
+    except (OSError, ValueError, TypeError):
+        pass
+    import fontpkg
 
     fam = _fontpkg_family(family)
 
     def pick(weight: int, style: str) -> Path:
         return Path(fontpkg.select_file(fam, weight, style, True).path)
 
-    return FontFiles(pick(400, "normal"), pick(700, "normal"), pick(400, "italic"), pick(700, "italic"))
+    files = FontFiles(pick(400, "normal"), pick(700, "normal"), pick(400, "italic"), pick(700, "italic"))
+    cache.write(note, json.dumps([str(p) for p in (files.regular, files.bold, files.italic,
+                                                    files.bold_italic)]).encode())
+    return files
 
 
 def _fontpkg_family(family: str):

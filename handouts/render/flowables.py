@@ -70,3 +70,25 @@ class QRCode(Flowable):
                     start = None
         self.canv.setFillColorRGB(0, 0, 0)
         self.canv.drawPath(path, stroke=0, fill=1)
+
+
+class Picture(Flowable):
+    """A prepared image file drawn at a fixed size.
+
+    Drawn through an ImageReader rather than a path: reportlab names a path-drawn image after
+    the path string, so the cache folder's location would change the PDF's bytes; an
+    ImageReader's image is named after its pixels, which keeps output identical everywhere.
+    """
+
+    def __init__(self, path: str, width: float, height: float):
+        from reportlab.lib.utils import ImageReader
+
+        super().__init__()
+        self.reader = ImageReader(path)
+        self.width, self.height = width, height
+
+    def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)

@@ -13,12 +13,12 @@ from reportlab import rl_config
 from reportlab.lib.colors import Color, white
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from handouts.images import Prepared
 from handouts.model import Routine, RoutineEntry
 from handouts.render import fonts
-from handouts.render.flowables import QRCode, Unsplittable
+from handouts.render.flowables import Picture, QRCode, Unsplittable
 from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, picture_box
 from handouts.render.pages import Branding, document, numbered_canvas
 from handouts.render.text import hexcolor, para
@@ -163,7 +163,7 @@ def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) ->
     for pic in entry.exercise.images[:2]:
         prepared = pictures[pic.file]
         w, h = _fit_size(prepared, box_w, box_h)
-        images.append(Image(str(prepared.path), width=w, height=h))
+        images.append(Picture(str(prepared.path), w, h))
         captions.append(Paragraph(para(pic.caption), st.caption))
     rows = [images, captions] if images else [[""]]
     widths = [box_w + PICTURE_GAP] * max(1, len(images))
