@@ -18,6 +18,9 @@ from handouts.model import Library, Picture, Routine, Visit
 from handouts.theme import Theme, build_theme
 
 
+MIN_PRINT_DPI = 150
+
+
 @dataclass
 class Result:
     path: Path | None
@@ -53,17 +56,24 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
     return visit
 
 
-def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float]) -> dict[str, images.Prepared]:
-    """Prepare every picture; raise ContentError naming each unusable file and where it was used."""
+def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], dpi: int = images.DEFAULT_DPI,
+                     warnings: list[Problem] | None = None) -> dict[str, images.Prepared]:
+    """Prepare every picture; raise ContentError naming each unusable file and where it was used.
+
+    Warnings (e.g. only the first frame of an animated GIF is used) are appended to `warnings`.
+    """
     out, problems = {}, []
     for pic in pics:
         if pic.file in out:
             continue
+        w = pic.where
         try:
-            out[pic.file] = images.prepare(root / pic.file, *box)
+            out[pic.file] = prepared = images.prepare(root / pic.file, *box, dpi=dpi)
         except images.ImageProblem as exc:
-            w = pic.where
             problems.append(Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field))
+            continue
+        if prepared.warning and warnings is not None:
+            warnings.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
     if problems:
         raise ContentError(problems=problems)
     return out
@@ -93,11 +103,12 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     routine = compose.compose_routine(library, visit, source)
     theme = build_theme(library.clinic, root, routine.page_size)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
-    prepared = prepare_pictures(root, pics, picture_box())
-    logo = library.clinic.logo
-    logo_prepared = prepare_pictures(root, [logo], logo_box())[logo.file] if logo else None
-    codes = {e.exercise.video: qr.matrix(e.exercise.video) for e in routine.entries if e.exercise.video}
     warnings = glyph_warnings(routine, theme)
+    dpi = library.clinic.image_dpi
+    prepared = prepare_pictures(root, pics, picture_box(), dpi, warnings)
+    logo = library.clinic.logo
+    logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
+    codes = {e.exercise.video: qr.matrix(e.exercise.video) for e in routine.entries if e.exercise.video}
     return render_routine(routine, theme, prepared, logo_prepared, codes), warnings
 
 
@@ -128,24 +139,65 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
         for pic in ex.images:
             if (pic.where.file, pic.where.line) in bad_paths:
                 continue
-            problems += _image_check(root, pic, picture_box())
+            problems += _image_check(root, pic, picture_box(), library.clinic.image_dpi)
     if library.clinic.logo and ("content/clinic.yaml", library.clinic.logo.where.line) not in bad_paths:
-        problems += _image_check(root, library.clinic.logo, logo_box())
+        problems += _image_check(root, library.clinic.logo, logo_box(), library.clinic.image_dpi)
     return library, problems
 
 
-def _image_check(root: Path, pic: Picture, box: tuple[float, float]) -> list[Problem]:
+def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -> list[Problem]:
+    """Problems with one picture: unusable (error), animated or too coarse for print (warnings)."""
     w = pic.where
     try:
-        prepared = images.prepare(root / pic.file, *box)
+        prepared = images.prepare(root / pic.file, *box, dpi=dpi)
+        _, width, height = images.inspect(root / pic.file)
     except images.ImageProblem as exc:
         return [Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field)]
     out = []
     if prepared.warning:
         out.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
-    dpi = min(prepared.source_width / (box[0] / 72), prepared.source_height / (box[1] / 72)) \
-        if prepared.source_width else None
-    if dpi is not None and dpi < 150:
-        out.append(Problem(f"{pic.file}: will print at about {dpi:.0f} dpi (below 150); use a larger image",
-                           w.file, w.line, w.col, w.field, warning=True))
+    printed = images.printed_dpi((width, height), box)
+    if printed < MIN_PRINT_DPI:
+        out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi (below {MIN_PRINT_DPI}); "
+                           f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
     return out
+
+
+def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
+                     page_size: str | None = None) -> tuple[bytes, list[Problem]]:
+    """PDF bytes of guide `guide_id` personalised with `fields`, and any warnings."""
+    from handouts.render.guide import render_guide
+    from handouts.render.layout import guide_boxes, logo_box, picture_box, section_box
+
+    doc = compose.compose_guide(library, guide_id, fields, page_size)
+    theme = build_theme(library.clinic, root, doc.page_size)
+    boxes = guide_boxes(theme.frame_width, theme.page_height)
+    dpi = library.clinic.image_dpi
+    warnings: list[Problem] = []
+    g = doc.guide
+    prepared: dict[str, images.Prepared] = {}
+    wanted = [([g.cover_image] if g.cover_image else [], boxes["cover"]),
+              ([g.author.photo] if g.author and g.author.photo else [], boxes["author"])]
+    for s in g.sections:
+        if s.image:
+            wanted.append(([s.image], section_box(theme.frame_width, theme.page_height, s.placement,
+                                                  s.exercise is not None)))
+    cards = [p for gs in doc.sections if gs.exercise for p in gs.exercise.exercise.images[:2]]
+    wanted.append((cards, picture_box()))
+    for pics, box in wanted:
+        prepared.update(prepare_pictures(root, pics, box, dpi, warnings))
+    logo = library.clinic.logo
+    logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
+    urls = [gs.exercise.exercise.video for gs in doc.sections if gs.exercise and gs.exercise.exercise.video]
+    if g.cta and g.cta.booking_url:
+        urls.append(g.cta.booking_url)
+    codes = {url: qr.matrix(url) for url in urls}
+    return render_guide(doc, theme, prepared, logo_prepared, codes), warnings
+
+
+def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,
+                page_size: str | None = None, overwrite: bool = False) -> Result:
+    data, warnings = render_guide_pdf(root, library, guide_id, fields, page_size)
+    path = output or Path(f"{guide_id}.pdf")
+    write_atomic(path, data, overwrite=overwrite)
+    return Result(path, 0, warnings)

@@ -105,7 +105,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     from handouts import build, loader
 
     root = _root(ctx)
-    library = loader.load_library(root, check_images=True)
+    library = loader.load_library(root, guides=False)
     source = str(visit_file) if visit_file else ""
     flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
                                      remove=remove, note=note, therapist=therapist, date=date, page_size=page_size)
@@ -123,6 +123,43 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     if visit.date is None:
         visit = dataclasses.replace(visit, date=dt.date.today())
     result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source)
+    _warn(result.warnings)
+    click.echo(f"wrote {result.path}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("guide_id", metavar="ID")
+@click.option("--for", "for_name", metavar="NAME", default="", help="Recipient's name: fills {name} (\"Prepared for Maria\").")
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="Any other placeholder value. Repeatable.")
+@click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="PDF to write. Default: ID.pdf.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@click.pass_context
+@_report
+def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
+    """Build a guide (cover, contents, tips, author, call to action) for one reader.
+
+    \b
+    Examples:
+      handouts guide back-pain-tips --for "Maria Gómez" -o maria-guide.pdf
+      handouts guide back-pain-tips --for Sam --field clinic_city=Springfield
+    """
+    from handouts import build, loader
+    from handouts.errors import ContentError, Problem
+
+    values, problems = {}, []
+    for pair in fields:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            problems.append(Problem(f"expected KEY=VALUE, got {pair!r}", "--field"))
+        values[key.strip()] = value
+    if for_name:
+        values["name"] = for_name
+    if problems:
+        raise ContentError(problems=problems)
+    root = _root(ctx)
+    library = loader.load_library(root)
+    result = build.build_guide(root, library, guide_id, values, output, page_size=page_size, overwrite=overwrite)
     _warn(result.warnings)
     click.echo(f"wrote {result.path}")
 
@@ -155,12 +192,12 @@ def check(ctx, strict):
 
 
 @main.command("list", context_settings=CONTEXT)
-@click.argument("kind", type=click.Choice(["exercises", "programs"]))
+@click.argument("kind", type=click.Choice(["exercises", "programs", "guides"]))
 @click.option("-s", "--search", default="", help="Only items whose id, name, position, tags or region contain this text.")
 @click.pass_context
 @_report
 def list_(ctx, kind, search):
-    """List exercises or programs with their ids.
+    """List exercises, programs or guides with their ids.
 
     \b
     Examples:
@@ -169,12 +206,14 @@ def list_(ctx, kind, search):
     """
     from handouts import loader
 
-    library = loader.load_library(_root(ctx), check_images=False)
+    library = loader.load_library(_root(ctx), check_images=False, guides=kind == "guides")
     needle = search.lower().strip()
     if kind == "exercises":
         rows = [(ex.id, ex.name, ex.position, ", ".join(ex.tags + ex.region)) for ex in library.exercises.values()]
-    else:
+    elif kind == "programs":
         rows = [(p.id, p.title, f"{len(p.items)} exercises", "") for p in library.programs.values()]
+    else:
+        rows = [(g.id, g.title, f"{len(g.sections)} sections", "") for g in library.guides.values()]
     rows = [r for r in rows if not needle or needle in " ".join(r).lower()]
     if not rows:
         click.echo(f"no {kind} match '{search}'", err=True)

@@ -6,10 +6,12 @@ Dosage is layered: the exercise's default, then the program's changes, then the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from handouts import schema
+from handouts import markdown, schema
 from handouts.errors import ContentError, Problem
-from handouts.model import Library, ProgramItem, Routine, RoutineEntry, Visit
+from handouts.markdown import Block
+from handouts.model import Clinic, Guide, Library, ProgramItem, Routine, RoutineEntry, Section, Visit
 
 DEFAULT_TITLE = "Your home exercise program"
 # Used when a handout has no program (single exercises): the box must never be missing.
@@ -64,4 +66,94 @@ def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
         warning_signs=(program.warning_signs if program and program.warning_signs else DEFAULT_WARNING_SIGNS),
         note=visit.note,
         page_size=visit.page_size or library.clinic.page_size,
+    )
+
+
+# -- guides ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GuideSection:
+    section: Section
+    blocks: tuple[Block, ...]
+    exercise: RoutineEntry | None
+
+
+@dataclass(frozen=True)
+class GuideDoc:
+    """A guide personalised for one recipient, its Markdown parsed: ready to render."""
+
+    clinic: Clinic
+    guide: Guide
+    prepared_for: str
+    intro: tuple[Block, ...]
+    sections: tuple[GuideSection, ...]
+    author_bio: tuple[Block, ...]
+    cta_headline: str
+    cta_text: tuple[Block, ...]
+    page_size: str = "letter"
+
+
+def check_fields(fields: dict[str, str]) -> list[Problem]:
+    """Personalisation values are text: no control characters or right-to-left text."""
+    out = []
+    for name, value in fields.items():
+        why = schema.text_problem(value) or (f"is {len(value)} characters; the limit is 200" if len(value) > 200 else None)
+        if why:
+            out.append(Problem(f"value {why}", "", 0, 0, name))
+    return out
+
+
+def _fill(text: str, fields: dict[str, str]) -> str:
+    # Placeholders were checked at load time; here only values are substituted (as text).
+    return text.format_map(fields) if "{" in text else text
+
+
+def _fill_blocks(blocks: tuple[Block, ...], fields: dict[str, str]) -> tuple[Block, ...]:
+    """Placeholders filled inside text spans, after parsing, so a value can never become markup."""
+    from dataclasses import replace
+
+    out = []
+    for b in blocks:
+        spans = tuple(replace(s, text=_fill(s.text, fields)) for s in b.spans)
+        items = tuple(_fill_blocks(item, fields) for item in b.items)
+        out.append(replace(b, spans=spans, items=items))
+    return tuple(out)
+
+
+def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_size: str | None = None) -> GuideDoc:
+    """The guide `guide_id` for one recipient. Raises ContentError for unknown ids or missing fields."""
+    guide = library.guides.get(guide_id)
+    if guide is None:
+        hint = schema.did_you_mean(guide_id, library.guides)
+        raise ContentError(problems=[Problem(f"unknown guide id '{guide_id}'{hint}", "", 0, 0, "guide")])
+    problems = check_fields(fields)
+    for name, at in guide.placeholder_at:
+        if not fields.get(name):
+            option = "--for NAME" if name == "name" else f"--field {name}=VALUE"
+            problems.append(Problem(f"no value for placeholder {{{name}}}; give it with {option} or a recipient column",
+                                    at.file, at.line, at.col, at.field))
+    if problems:
+        raise ContentError(problems=problems)
+
+    def blocks(text, personal: bool = False) -> tuple[Block, ...]:
+        # Placeholders live only on the cover and in the call to action; elsewhere braces are text.
+        if text is None:
+            return ()
+        parsed, _ = markdown.parse(text.source)
+        return _fill_blocks(parsed, fields) if personal else parsed
+
+    sections = []
+    for s in guide.sections:
+        entry = None
+        if s.exercise:
+            ex = library.exercises[s.exercise]
+            entry = RoutineEntry(ex, ex.dosage)
+        sections.append(GuideSection(s, blocks(s.body), entry))
+    return GuideDoc(
+        clinic=library.clinic, guide=guide, prepared_for=_fill(guide.prepared_for, fields),
+        intro=blocks(guide.intro), sections=tuple(sections),
+        author_bio=blocks(guide.author.bio) if guide.author else (),
+        cta_headline=_fill(guide.cta.headline, fields) if guide.cta else "",
+        cta_text=blocks(guide.cta.text, personal=True) if guide.cta else (),
+        page_size=page_size or library.clinic.page_size,
     )

@@ -35,9 +35,7 @@ class Prepared:
     path: Path  # the cached, print-ready file (PNG or JPEG) to hand to the renderer
     width: int  # pixels
     height: int
-    warning: str = ""  # e.g. "animated GIF: only the first frame is used"
-    source_width: int = 0
-    source_height: int = 0
+    warning: str = ""  # e.g. "animated image: only the first frame is used"
 
 
 def cache_dir() -> Path:
@@ -72,27 +70,42 @@ def prepare(path: Path, box_width_pt: float, box_height_pt: float, dpi: int = DE
     for ext in (".png", ".jpg"):
         hit = folder / (key + ext)
         if hit.exists():
-            return _describe(hit)
-    encoded, ext, warning, source_size = _convert(data, target)
+            return _describe(hit, _animation_warning(data))
+    encoded, ext, warning = _convert(data, target)
     out = folder / (key + ext)
     if not cache.write(out, encoded):
         raise ImageProblem(f"cannot write the image cache in {folder} (set HANDOUTS_CACHE to a writable folder)")
-    return _describe(out, warning, source_size)
+    return _describe(out, warning)
 
 
-def _describe(path: Path, warning: str = "", source_size=(0, 0)) -> Prepared:
+ANIMATED = "animated image: only the first frame is used"
+
+
+def _animation_warning(data: bytes) -> str:
+    """The warning for an animated source, read from its header (only GIF and WebP can animate)."""
+    if not (data[:4] == b"GIF8" or data[8:12] == b"WEBP"):
+        return ""
+    with _open(data) as im:
+        return ANIMATED if getattr(im, "n_frames", 1) > 1 else ""
+
+
+def _describe(path: Path, warning: str = "") -> Prepared:
     # The cache file name holds no size, so read it back from the header (cheap: no decode).
     from PIL import Image
 
     with Image.open(path) as im:
         width, height = im.size
-    return Prepared(path, width, height, warning, *source_size)
+    return Prepared(path, width, height, warning)
+
+
+def printed_dpi(size: tuple[int, int], box_pt: tuple[float, float]) -> float:
+    """The resolution an image of `size` pixels gets when fitted (aspect kept) into a box in points."""
+    scale = min(box_pt[0] / size[0], box_pt[1] / size[1])  # points per pixel
+    return 72.0 / scale
 
 
 def inspect(path: Path) -> tuple[str, int, int]:
     """(format, width, height) from the header only, for checks that need no decode."""
-    from PIL import Image
-
     data = read_source(path)
     with _open(data) as im:
         return im.format, *_upright_size(im)
@@ -126,14 +139,14 @@ def _upright_size(im) -> tuple[int, int]:
 
 
 def _convert(data: bytes, target: tuple[int, int]):
-    """Decode, orient, flatten, resize and encode. Returns (bytes, '.png'|'.jpg', warning, source size)."""
+    """Decode, orient, flatten, resize and encode. Returns (bytes, '.png' or '.jpg', warning)."""
     from PIL import Image, ImageOps
 
     warning = ""
     with _open(data) as im:
         source_size = _upright_size(im)
         if getattr(im, "n_frames", 1) > 1:
-            warning = "animated image: only the first frame is used"
+            warning = ANIMATED
         scale = min(target[0] / source_size[0], target[1] / source_size[1], 1.0)
         final = (max(1, round(source_size[0] * scale)), max(1, round(source_size[1] * scale)))
         if im.format == "JPEG":
@@ -146,17 +159,19 @@ def _convert(data: bytes, target: tuple[int, int]):
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             raise ImageProblem("image data is truncated or corrupt") from None
         im = ImageOps.exif_transpose(im)
+        had_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
         im = _flatten(im)
+        # Line art, logos and diagrams (few colours, or drawn on transparency) stay PNG so edges stay
+        # crisp; judged before resizing, which adds in-between colours along every edge.
+        line_art = had_alpha or im.getcolors(maxcolors=256) is not None
         if im.size != final:
             im = im.resize(final, Image.LANCZOS, reducing_gap=3.0)
         out = io.BytesIO()
-        colors = im.getcolors(maxcolors=256)
-        if colors is not None:
-            # Few colours: line art, logos, diagrams. PNG keeps edges crisp and is smaller.
-            im.quantize(colors=max(2, len(colors)), dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
-            return out.getvalue(), ".png", warning, source_size
+        if line_art:
+            im.quantize(colors=128, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+            return out.getvalue(), ".png", warning
         im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False, subsampling="4:2:0")
-        return out.getvalue(), ".jpg", warning, source_size
+        return out.getvalue(), ".jpg", warning
 
 
 def _flatten(im):

@@ -85,16 +85,20 @@ def _load_each(root: Path, folder: str, read, problems: list[Problem]) -> dict:
     return out
 
 
-def load_library(root: Path, *, check_images: bool = True) -> Library:
-    """Load and cross-check a whole clinic folder. Raises ContentError listing every problem."""
-    library, problems = scan_library(root, check_images=check_images)
+def load_library(root: Path, *, check_images: bool = True, guides: bool = True) -> Library:
+    """Load and cross-check a clinic folder. Raises ContentError listing every problem.
+
+    With guides=False the guides are not read at all: a broken guide must not stop a therapist
+    printing an exercise handout (`check` still reports it).
+    """
+    library, problems = scan_library(root, check_images=check_images, guides=guides)
     errors = [p for p in problems if not p.warning]
     if errors or library is None:
         raise ContentError(problems=errors)
     return library
 
 
-def scan_library(root: Path, *, check_images: bool = True) -> tuple[Library | None, list[Problem]]:
+def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) -> tuple[Library | None, list[Problem]]:
     """Load a clinic folder and return (library or None, all problems found)."""
     problems: list[Problem] = []
     clinic_path = root / "content" / "clinic.yaml"
@@ -109,6 +113,7 @@ def scan_library(root: Path, *, check_images: bool = True) -> tuple[Library | No
         problems.extend(reader.problems)
     exercises = _load_each(root, "exercises", schema.read_exercise, problems)
     programs = _load_each(root, "programs", schema.read_program, problems)
+    guides = _load_each(root, "guides", schema.read_guide, problems) if guides else {}
 
     for ex in exercises.values():
         for ref, at in zip(ex.progressions + ex.regressions, ex.refs_at):
@@ -120,6 +125,14 @@ def scan_library(root: Path, *, check_images: bool = True) -> tuple[Library | No
         for item in prog.items:
             if item.id not in exercises:
                 problems.append(_problem_at(item.where, _unknown_text(item.id, exercises, "exercise")))
+    for guide in guides.values():
+        for section in guide.sections:
+            if section.exercise and section.exercise not in exercises:
+                at = Location(section.where.file, section.where.line, section.where.col,
+                              f"{section.where.field}.exercise")
+                problems.append(_problem_at(at, _unknown_text(section.exercise, exercises, "exercise")))
+        if check_images:
+            problems.extend(image_problems(root, guide_pictures(guide)))
     if clinic is not None and check_images:
         problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
         for kind in ("regular", "bold", "italic", "bold_italic"):
@@ -130,7 +143,7 @@ def scan_library(root: Path, *, check_images: bool = True) -> tuple[Library | No
                     problems.append(Problem(why, "content/clinic.yaml", 0, 0, f"fonts.{kind}"))
     if clinic is None:
         return None, problems
-    return Library(clinic=clinic, exercises=exercises, programs=programs), problems
+    return Library(clinic=clinic, exercises=exercises, programs=programs, guides=guides), problems
 
 
 def inside_problem(root: Path, rel: str) -> str | None:
@@ -201,3 +214,11 @@ def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:
 def pictures_of(library: Library) -> list[Picture]:
     pics = [p for ex in library.exercises.values() for p in ex.images]
     return ([library.clinic.logo] if library.clinic.logo else []) + pics
+
+
+def guide_pictures(guide) -> list[Picture]:
+    pics = [guide.cover_image] if guide.cover_image else []
+    pics += [s.image for s in guide.sections if s.image]
+    if guide.author and guide.author.photo:
+        pics.append(guide.author.photo)
+    return pics

@@ -19,6 +19,7 @@ POSITIONS = (
 )
 SIDES = ("left", "right", "each", "both", "alternating")
 PAGE_SIZES = ("letter", "a4")
+PLACEMENTS = ("top", "right", "left")
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class Clinic:
     colors: Colors = Colors()
     fonts: Fonts = Fonts()
     font_size: int = 13  # body text, points; never below 12
+    image_dpi: int = 200  # pictures are resized to this resolution at the size they are printed
     website: str = ""
     email: str = ""
     address: str = ""
@@ -161,6 +163,7 @@ class Library:
     clinic: Clinic
     exercises: dict[str, Exercise] = field(default_factory=dict)
     programs: dict[str, Program] = field(default_factory=dict)
+    guides: dict[str, "Guide"] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -204,3 +207,55 @@ class Routine:
     warning_signs: tuple[str, ...] = ()
     note: str = ""
     page_size: str = "letter"
+
+
+@dataclass(frozen=True)
+class Text:
+    """Author-written Markdown with the place it starts (for errors found when it is parsed)."""
+
+    source: str
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    body: Text
+    tip: int | None = None
+    image: Picture | None = None
+    placement: str = "top"  # top | right | left
+    exercise: str | None = None  # "try this" card from the exercise library
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    credentials: str = ""
+    photo: Picture | None = None
+    bio: Text | None = None
+
+
+@dataclass(frozen=True)
+class CallToAction:
+    headline: str
+    text: Text | None = None
+    phone: str = ""
+    booking_url: str | None = None
+    where: Location = Location()
+
+
+@dataclass(frozen=True)
+class Guide:
+    id: str
+    title: str
+    sections: tuple[Section, ...]
+    subtitle: str = ""
+    cover_image: Picture | None = None
+    prepared_for: str = ""  # may hold {placeholders}
+    intro: Text | None = None
+    author: Author | None = None
+    cta: CallToAction | None = None
+    disclaimer: str = ""
+    where: Location = Location()
+    placeholder_at: tuple[tuple[str, Location], ...] = ()  # each {field} used, with where it is

@@ -230,7 +230,7 @@ def path_problem(text: str) -> str | None:
 
 # -- model readers ------------------------------------------------------------------------------
 
-CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "phone", "website", "email",
+CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "image_dpi", "phone", "website", "email",
                "address", "therapists", "disclaimer", "page_size")
 EXERCISE_KEYS = ("name", "position", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
                  "mistakes", "precautions", "dosage", "video", "progressions", "regressions")
@@ -292,6 +292,7 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
         colors=colors,
         fonts=fonts,
         font_size=r.whole(c, "font_size", "", 12, 20) or 13,
+        image_dpi=r.whole(c, "image_dpi", "", 100, 600) or 200,
         website=r.url(c, "website", "", ("https", "http")) or "",
         email=r.text(c, "email", "", MAX_SHORT) or "",
         address=r.text(c, "address", "", MAX_SHORT) or "",
@@ -441,3 +442,109 @@ def read_exercise_option(r: Reader, spec: str) -> m.ProgramItem | None:
         node.key_at[key] = node.value_at[key] = (0, 0)
     dosage = read_dosage(r, node, (0, 0), "") if node else m.Dosage()
     return m.ProgramItem(ident, dosage, where=m.Location(r.file)) if ident else None
+
+
+GUIDE_KEYS = ("title", "subtitle", "cover_image", "prepared_for", "intro", "sections", "author", "cta", "disclaimer")
+SECTION_KEYS = ("heading", "tip", "body", "image", "exercise")
+PLACEHOLDER_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def placeholders(text: str) -> list[str]:
+    """The {field} names in `text`; raises ValueError for unbalanced braces or odd names."""
+    import string
+
+    names = []
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if spec or conversion or not PLACEHOLDER_RE.match(name):
+            raise ValueError(f"placeholders look like {{name}} (lower-case letters, digits, _), got '{{{name}}}'")
+        names.append(name)
+    return names
+
+
+def markdown_text(r: Reader, node: YMap, key: str, path: str) -> m.Text | None:
+    """Author Markdown: checked now (links, HTML, unsupported blocks) so check reports it."""
+    from handouts import markdown
+
+    text = r.text(node, key, path)
+    if text is None:
+        return None
+    at = node.value_at[key]
+    _, problems = markdown.parse(text, r.file, at[0], _join(path, key))
+    r.problems.extend(problems)
+    return m.Text(text, r.location(at, _join(path, key)))
+
+
+def _picture(r: Reader, node: YMap, key: str, path: str, caption: str = "") -> m.Picture | None:
+    if node.get(key) is None:
+        return None
+    at = node.value_at[key]
+    file = r.file_path(node[key], at, _join(path, key))
+    return m.Picture(file, caption, r.location(at, _join(path, key))) if file else None
+
+
+def read_guide(r: Reader, tree, ident: str) -> m.Guide | None:
+    g = r.mapping(tree, "", GUIDE_KEYS, required=("title", "sections"))
+    if g is None:
+        return None
+    used: list[tuple[str, m.Location]] = []
+
+    def with_placeholders(node: YMap, key: str, path: str, limit: int = MAX_SHORT) -> str:
+        text = r.text(node, key, path, limit) or ""
+        if text:
+            try:
+                used.extend((name, r.location(node.value_at[key], _join(path, key))) for name in placeholders(text))
+            except ValueError as exc:
+                r.add(str(exc), node.value_at[key], _join(path, key))
+        return text
+
+    sections = []
+    for value, at, path in r.items(g, "sections", ""):
+        sm = r.mapping(value, path, SECTION_KEYS, required=("heading", "body"), at=at)
+        if sm is None:
+            continue
+        image, placement = None, "top"
+        if sm.get("image") is not None:
+            im = r.mapping(sm["image"], f"{path}.image", ("file", "caption", "placement"), required=("file",),
+                           at=sm.value_at["image"])
+            if im is not None and im.get("file") is not None:
+                image = _picture(r, im, "file", f"{path}.image", r.text(im, "caption", f"{path}.image", MAX_SHORT) or "")
+                placement = r.choice(im, "placement", f"{path}.image", m.PLACEMENTS) or "top"
+        exercise = None
+        if sm.get("exercise") is not None:
+            exercise = r.identifier(sm["exercise"], sm.value_at["exercise"], f"{path}.exercise")
+        heading = r.text(sm, "heading", path, MAX_SHORT)
+        body = markdown_text(r, sm, "body", path)
+        if heading and body:
+            sections.append(m.Section(heading, body, r.whole(sm, "tip", path, 1, 99), image, placement, exercise,
+                                      r.location(at, path)))
+    author = None
+    if g.get("author") is not None:
+        am = r.mapping(g["author"], "author", ("name", "credentials", "photo", "bio"), required=("name",),
+                       at=g.value_at["author"])
+        if am is not None and am.get("name") is not None:
+            author = m.Author(r.text(am, "name", "author", MAX_SHORT) or "", r.text(am, "credentials", "author",
+                              MAX_SHORT) or "", _picture(r, am, "photo", "author"), markdown_text(r, am, "bio", "author"))
+    cta = None
+    if g.get("cta") is not None:
+        cm = r.mapping(g["cta"], "cta", ("headline", "text", "phone", "booking_url"), required=("headline",),
+                       at=g.value_at["cta"])
+        if cm is not None:
+            headline = with_placeholders(cm, "headline", "cta")
+            text = markdown_text(r, cm, "text", "cta")
+            if text is not None:
+                with_placeholders(cm, "text", "cta", MAX_TEXT)
+            cta = m.CallToAction(headline, text, r.text(cm, "phone", "cta", 40) or "",
+                                 r.url(cm, "booking_url", "cta"), r.location(g.value_at["cta"], "cta"))
+    title = r.text(g, "title", "", MAX_SHORT)
+    if not title or not sections:
+        if g.get("sections") is not None and not sections and not r.problems:
+            r.add("list at least one section", g.value_at["sections"], "sections")
+        return None
+    return m.Guide(
+        id=ident, title=title, sections=tuple(sections), subtitle=r.text(g, "subtitle", "", MAX_SHORT) or "",
+        cover_image=_picture(r, g, "cover_image", ""), prepared_for=with_placeholders(g, "prepared_for", ""),
+        intro=markdown_text(r, g, "intro", ""), author=author, cta=cta,
+        disclaimer=r.text(g, "disclaimer", "", 600) or "", where=r.location((1, 1)), placeholder_at=tuple(used),
+    )

@@ -98,6 +98,8 @@ def parse(text: str):
                 raise YAMLProblem(f"YAML tags such as '{tag}' are not allowed", *_mark(event))
             line, col = _mark(event)
             if kind is yaml.ScalarEvent:
+                if event.style in ("|", ">"):
+                    line += 1  # a block scalar's text starts on the line after its '|' or '>'
                 plain = not event.style  # libyaml reports plain style as "", the Python parser as None
                 value = None if plain and event.value in NULLS else event.value
                 if not stack:

@@ -22,3 +22,20 @@ def picture_box() -> tuple[float, float]:
 
 def logo_box() -> tuple[float, float]:
     return LOGO_BOX
+
+
+def guide_boxes(frame_width: float, page_height: float) -> dict[str, tuple[float, float]]:
+    """Boxes (points) that guide pictures are fitted into, by role."""
+    return {
+        "cover": (frame_width, page_height * 0.42),
+        "top": (frame_width, 230.0),
+        "side": (frame_width * 0.42, 220.0),
+        "author": (160.0, 160.0),
+    }
+
+
+def section_box(frame_width: float, page_height: float, placement: str, with_card: bool) -> tuple[float, float]:
+    """The box for a guide section's picture; smaller when a "Try this" card shares the page."""
+    if with_card:
+        return (frame_width, 130.0) if placement == "top" else (frame_width * 0.34, 150.0)
+    return guide_boxes(frame_width, page_height)["top" if placement == "top" else "side"]

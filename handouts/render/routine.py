@@ -9,56 +9,18 @@ from __future__ import annotations
 
 import io
 
-from reportlab import rl_config
-from reportlab.lib.colors import Color, white
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.colors import Color
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from handouts.images import Prepared
-from handouts.model import Routine, RoutineEntry
+from handouts.model import Routine
 from handouts.render import fonts
-from handouts.render.flowables import Picture, QRCode, Unsplittable
-from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, picture_box
+from handouts.render.cards import _fit_size, exercise_card
 from handouts.render.pages import Branding, document, numbered_canvas
-from handouts.render.text import hexcolor, para
+from handouts.render.styles import WARNING_RED, Styles
+from handouts.render.text import para
 from handouts.theme import Theme
-from handouts.wording import dosage_text, long_date, position_text
-
-# Streams are only Flate-compressed: ASCII85 on top makes files ~20% larger and builds slower.
-rl_config.useA85 = 0
-WARNING_RED = (0.70, 0.14, 0.09)
-
-
-class Styles:
-    """Paragraph styles for a theme; body text is never below 12 pt."""
-
-    def __init__(self, theme: Theme, font: str):
-        size = theme.body_size
-        ink = Color(*theme.text)
-        primary = Color(*theme.primary)
-        self.font = font
-        self.body = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.3, textColor=ink)
-        self.step = ParagraphStyle("step", parent=self.body, leading=size * 1.18, leftIndent=17, firstLineIndent=-17,
-                                   spaceAfter=2)
-        self.small = ParagraphStyle("small", parent=self.body, fontSize=10.5, leading=13)
-        self.caption = ParagraphStyle("caption", parent=self.small, alignment=TA_CENTER, fontSize=10, leading=12)
-        self.label = ParagraphStyle("label", parent=self.small, fontName=font + "-Bold", textColor=primary,
-                                    spaceAfter=2)
-        self.value = ParagraphStyle("value", parent=self.body, fontSize=size + 1, leading=(size + 1) * 1.25)
-        self.h1 = ParagraphStyle("h1", parent=self.body, fontName=font + "-Bold", fontSize=22, leading=27,
-                                 textColor=primary, spaceAfter=6)
-        self.h2 = ParagraphStyle("h2", parent=self.body, fontName=font + "-Bold", fontSize=15, leading=19,
-                                 textColor=primary, spaceBefore=8, spaceAfter=4)
-        self.card_title = ParagraphStyle("card_title", parent=self.body, fontName=font + "-Bold", fontSize=16,
-                                         leading=19, textColor=white)
-        self.card_position = ParagraphStyle("card_position", parent=self.small, textColor=white,
-                                            alignment=TA_RIGHT, fontSize=11)
-        self.dosage = ParagraphStyle("dosage", parent=self.body, fontName=font + "-Bold", leading=size * 1.2)
-        self.warn_title = ParagraphStyle("warn_title", parent=self.body, fontName=font + "-Bold", fontSize=16,
-                                         leading=20, textColor=white)
-        self.tip = ParagraphStyle("tip", parent=self.body, spaceBefore=4)
-        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=14, firstLineIndent=-14, spaceAfter=2)
+from handouts.wording import long_date
 
 
 def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared], logo: Prepared | None,
@@ -79,15 +41,10 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     doc = document(buffer, theme, title=f"Home exercise program – {clinic.name}", author=clinic.name)
     story = _front(routine, theme, st)
     for number, entry in enumerate(routine.entries, start=1):
-        story.append(_card(number, entry, theme, st, pictures, qr_codes or {}, doc))
+        story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {}, doc.height - 12))
         story.append(Spacer(1, 8))
     doc.build(story, canvasmaker=numbered_canvas(branding))
     return buffer.getvalue()
-
-
-def _fit_size(prepared: Prepared, box_w: float, box_h: float) -> tuple[float, float]:
-    scale = min(box_w / prepared.width, box_h / prepared.height)
-    return prepared.width * scale, prepared.height * scale
 
 
 def _front(r: Routine, theme: Theme, st: Styles) -> list:
@@ -157,73 +114,3 @@ def _warning_box(r: Routine, theme: Theme, st: Styles) -> Table:
     return box
 
 
-def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
-    box_w, box_h = picture_box()
-    images, captions = [], []
-    for pic in entry.exercise.images[:2]:
-        prepared = pictures[pic.file]
-        w, h = _fit_size(prepared, box_w, box_h)
-        images.append(Picture(str(prepared.path), w, h))
-        captions.append(Paragraph(para(pic.caption), st.caption))
-    rows = [images, captions] if images else [[""]]
-    widths = [box_w + PICTURE_GAP] * max(1, len(images))
-    grid = Table(rows, colWidths=widths, rowHeights=[box_h + 4, None] if images else None)
-    grid.setStyle(TableStyle([
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), PICTURE_GAP),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
-    return grid
-
-
-def _card(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictures, qr_codes, doc):
-    """Title bar; pictures with the dosage and QR code beside them; numbered steps; the note."""
-    ex = entry.exercise
-    primary = Color(*theme.primary)
-    inner = theme.frame_width - 2 * CARD_PADDING
-    title = Table([[Paragraph(f"{number}.&nbsp;&nbsp;{para(ex.name)}", st.card_title),
-                    Paragraph(para(position_text(ex.position)), st.card_position)]],
-                  colWidths=[inner * 0.68, inner * 0.32])
-    title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    dose = dosage_text(entry.dosage)
-    left_width = 2 * (picture_box()[0] + PICTURE_GAP)
-    right_width = theme.frame_width - left_width - 2 * CARD_PADDING
-    side = [Paragraph("How much", st.label),
-            Paragraph(para(dose) if dose else "As your therapist showed you", st.dosage)]
-    if ex.video and ex.video in qr_codes:
-        qr = Table([[QRCode(qr_codes[ex.video], QR_SIZE), Paragraph("Scan with your phone camera to watch a video.", st.small)]],
-                   colWidths=[QR_SIZE + 8, right_width - QR_SIZE - 8 - CARD_PADDING])
-        qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                ("TOPPADDING", (0, 0), (-1, -1), 6)]))
-        side.append(qr)
-    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
-    if ex.tips:
-        tip = Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)
-        # Beside the pictures when there is room (no QR code), else under the steps.
-        (steps if ex.video in qr_codes else side).append(tip)
-    rows = [[title, ""], [_pictures(entry, st, pictures), side], [steps, ""]]
-    style = [
-        ("SPAN", (0, 0), (-1, 0)),
-        ("SPAN", (0, 2), (-1, 2)),
-        ("BACKGROUND", (0, 0), (-1, 0), primary),
-        ("BACKGROUND", (1, 1), (1, 1), Color(*theme.light)),
-        ("BOX", (0, 0), (-1, -1), 1.2, primary),
-        ("VALIGN", (0, 1), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CARD_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CARD_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 1), (-1, 1), 6),
-    ]
-    if entry.note:
-        rows.append([Paragraph(f"<b>Note from your therapist:</b> {para(entry.note)}", st.body), ""])
-        style += [("SPAN", (0, 3), (-1, 3)), ("BACKGROUND", (0, 3), (-1, 3), Color(1.0, 0.97, 0.90)),
-                  ("LINEABOVE", (0, 3), (-1, 3), 0.8, Color(*theme.accent))]
-    card = Table(rows, colWidths=[left_width + CARD_PADDING, right_width + CARD_PADDING])
-    card.setStyle(TableStyle(style))
-    # A card is one block: it moves whole to the next page, shrunk only if taller than a page.
-    return Unsplittable(card, doc.height - 12)

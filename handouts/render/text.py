@@ -18,7 +18,8 @@ def escape(text: str) -> str:
 def para(text: str) -> str:
     """Escaped markup for `text`, keeping the user's line breaks."""
     lines = escape(text).split("\n")
-    return "<br/>".join(line.rstrip() for line in lines)
+    # Spaces before a line break are dropped; all other spaces are the user's and stay.
+    return "<br/>".join([line.rstrip() for line in lines[:-1]] + lines[-1:])
 
 
 def hexcolor(rgb) -> str:

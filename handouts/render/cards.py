@@ -1,0 +1,97 @@
+"""The exercise card, shared by routine handouts and guides' "Try this" boxes.
+
+Title bar; start and end pictures side by side with the dosage (and a QR code for a video) beside
+them; numbered steps; the therapist's note. A card is one unsplittable block.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import Color
+from reportlab.platypus import Paragraph, Table, TableStyle
+
+from handouts.images import Prepared
+from handouts.model import RoutineEntry
+from handouts.render.flowables import Picture, QRCode, Unsplittable
+from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, picture_box
+from handouts.render.styles import Styles
+from handouts.render.text import para
+from handouts.theme import Theme
+from handouts.wording import dosage_text, position_text
+
+
+def _fit_size(prepared: Prepared, box_w: float, box_h: float) -> tuple[float, float]:
+    scale = min(box_w / prepared.width, box_h / prepared.height)
+    return prepared.width * scale, prepared.height * scale
+
+
+def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
+    box_w, box_h = picture_box()
+    images, captions = [], []
+    for pic in entry.exercise.images[:2]:
+        prepared = pictures[pic.file]
+        w, h = _fit_size(prepared, box_w, box_h)
+        images.append(Picture(str(prepared.path), w, h))
+        captions.append(Paragraph(para(pic.caption), st.caption))
+    rows = [images, captions] if images else [[""]]
+    widths = [box_w + PICTURE_GAP] * max(1, len(images))
+    grid = Table(rows, colWidths=widths, rowHeights=[box_h + 4, None] if images else None)
+    grid.setStyle(TableStyle([
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PICTURE_GAP),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return grid
+
+
+def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
+                  qr_codes: dict, max_height: float):
+    """Title bar; pictures with the dosage and QR code beside them; numbered steps; the note."""
+    ex = entry.exercise
+    primary = Color(*theme.primary)
+    inner = theme.frame_width - 2 * CARD_PADDING
+    title = Table([[Paragraph(f"{para(label)}&nbsp;&nbsp;{para(ex.name)}", st.card_title),
+                    Paragraph(para(position_text(ex.position)), st.card_position)]],
+                  colWidths=[inner * 0.68, inner * 0.32])
+    title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    dose = dosage_text(entry.dosage)
+    left_width = 2 * (picture_box()[0] + PICTURE_GAP)
+    right_width = theme.frame_width - left_width - 2 * CARD_PADDING
+    side = [Paragraph("How much", st.label),
+            Paragraph(para(dose) if dose else "As your therapist showed you", st.dosage)]
+    if ex.video and ex.video in qr_codes:
+        qr = Table([[QRCode(qr_codes[ex.video], QR_SIZE), Paragraph("Scan with your phone camera to watch a video.", st.small)]],
+                   colWidths=[QR_SIZE + 8, right_width - QR_SIZE - 8 - CARD_PADDING])
+        qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+        side.append(qr)
+    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
+    if ex.tips:
+        tip = Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)
+        # Beside the pictures when there is room (no QR code), else under the steps.
+        (steps if ex.video in qr_codes else side).append(tip)
+    rows = [[title, ""], [_pictures(entry, st, pictures), side], [steps, ""]]
+    style = [
+        ("SPAN", (0, 0), (-1, 0)),
+        ("SPAN", (0, 2), (-1, 2)),
+        ("BACKGROUND", (0, 0), (-1, 0), primary),
+        ("BACKGROUND", (1, 1), (1, 1), Color(*theme.light)),
+        ("BOX", (0, 0), (-1, -1), 1.2, primary),
+        ("VALIGN", (0, 1), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CARD_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CARD_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 1), (-1, 1), 6),
+    ]
+    if entry.note:
+        rows.append([Paragraph(f"<b>Note from your therapist:</b> {para(entry.note)}", st.body), ""])
+        style += [("SPAN", (0, 3), (-1, 3)), ("BACKGROUND", (0, 3), (-1, 3), Color(1.0, 0.97, 0.90)),
+                  ("LINEABOVE", (0, 3), (-1, 3), 0.8, Color(*theme.accent))]
+    card = Table(rows, colWidths=[left_width + CARD_PADDING, right_width + CARD_PADDING])
+    card.setStyle(TableStyle(style))
+    # A card is one block: it moves whole to the next page, shrunk only if taller than a page.
+    return Unsplittable(card, max_height)

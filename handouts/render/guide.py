@@ -1,0 +1,260 @@
+"""Lead-magnet guide: a GuideDoc -> PDF bytes.
+
+Pages: a full cover (hero picture, title, subtitle, "Prepared for ...", clinic logo and contacts);
+contents with real, clickable page numbers and the introduction; one page per tip (number badge,
+heading, picture placed top/left/right, Markdown text, an optional "Try this" exercise card); the
+author page; the call to action (large phone number, QR code for the booking page) and disclaimer.
+Every section is a PDF bookmark. Running header and footer from page 2 on.
+
+The contents page needs the page of each heading, which is only known after layout, so the document
+is built with reportlab's multiBuild (it lays out until the contents stop changing: two passes).
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.colors import Color, white
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate,
+                                Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from handouts.compose import GuideDoc
+from handouts.images import Prepared
+from handouts.render import fonts
+from handouts.render.cards import _fit_size, exercise_card
+from handouts.render.flowables import Picture, QRCode
+from handouts.render.layout import FOOTER_HEIGHT, HEADER_HEIGHT, guide_boxes, section_box
+from handouts.render.markdown import flowables
+from handouts.render.pages import Branding, draw_header
+from handouts.render.styles import Styles
+from handouts.render.text import hexcolor, para
+from handouts.theme import Theme
+
+
+CTA_LABEL = "Book a visit"
+
+
+class _Heading(Paragraph):
+    """A section heading that becomes a bookmark, an outline entry and a contents line."""
+
+    def __init__(self, text: str, style, key: str, outline_title: str):
+        super().__init__(para(text), style)
+        self.key, self.outline_title = key, outline_title
+
+
+class GuideTemplate(BaseDocTemplate):
+    def afterFlowable(self, flowable):  # noqa: N802 - reportlab's name
+        if isinstance(flowable, _Heading):
+            self.canv.bookmarkPage(flowable.key)
+            self.canv.addOutlineEntry(flowable.outline_title, flowable.key, level=0, closed=None)
+            # The contents entry is markup: escape the user's heading text.
+            self.notify("TOCEntry", (0, para(flowable.outline_title), self.page, flowable.key))
+
+
+class GuideStyles(Styles):
+    def __init__(self, theme: Theme, font: str):
+        super().__init__(theme, font)
+        primary = Color(*theme.primary)
+        self.cover_title = ParagraphStyle("cover_title", parent=self.body, fontName=font + "-Bold", fontSize=34,
+                                          leading=40, textColor=primary, spaceAfter=10)
+        self.cover_subtitle = ParagraphStyle("cover_subtitle", parent=self.body, fontSize=18, leading=23)
+        self.prepared = ParagraphStyle("prepared", parent=self.body, fontName=font + "-Bold", fontSize=16,
+                                       leading=20, textColor=white)
+        self.section = ParagraphStyle("section", parent=self.h1, fontSize=24, leading=29, spaceBefore=2)
+        self.tip_badge = ParagraphStyle("tip_badge", parent=self.body, fontName=font + "-Bold", fontSize=12,
+                                        textColor=Color(*theme.accent), spaceAfter=2)
+        self.sub = ParagraphStyle("sub", parent=self.h2, fontSize=15)
+        self.gbody = ParagraphStyle("gbody", parent=self.body, fontSize=12, leading=15.6, spaceAfter=6)
+        self.toc = ParagraphStyle("toc", parent=self.body, fontSize=14, leading=22, leftIndent=0, firstLineIndent=0)
+        self.phone = ParagraphStyle("phone", parent=self.body, fontName=font + "-Bold", fontSize=36, leading=42,
+                                    textColor=primary, alignment=TA_CENTER)
+        self.center = ParagraphStyle("center", parent=self.body, alignment=TA_CENTER)
+        self.cta_head = ParagraphStyle("cta_head", parent=self.h1, fontSize=28, leading=33, alignment=TA_CENTER)
+        self.fine = ParagraphStyle("fine", parent=self.small, fontSize=10, leading=13,
+                                   textColor=Color(0.35, 0.38, 0.41))
+
+
+def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], logo: Prepared | None,
+                 qr_codes: dict) -> bytes:
+    """Lay out and draw a personalised guide. `pictures` maps content file paths to prepared images;
+    `qr_codes` maps URLs (exercise videos and the booking page) to QR matrices."""
+    font = fonts.register(theme)
+    st = GuideStyles(theme, font)
+    clinic = doc.clinic
+    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, "")
+    if logo is not None:
+        branding.logo_path = str(logo.path)
+        branding.logo_size = _fit_size(logo, 110.0, 42.0)
+    buffer = io.BytesIO()
+    template = _template(buffer, theme, doc, branding)
+    story = _cover(doc, theme, st, pictures, logo)
+    story += [NextPageTemplate("body"), PageBreak()]
+    story += _contents(doc, theme, st)
+    for n, gs in enumerate(doc.sections, start=1):
+        story += [PageBreak()] + _section(n, gs, theme, st, pictures, qr_codes, template)
+    if doc.guide.author:
+        story += [PageBreak()] + _author(doc, theme, st, pictures)
+    if doc.guide.cta:
+        story += [PageBreak()] + _cta(doc, theme, st, qr_codes)
+    template.multiBuild(story)
+    return buffer.getvalue()
+
+
+def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding) -> GuideTemplate:
+    t = theme
+    body_top = t.page_height - t.margin - HEADER_HEIGHT
+    body_bottom = t.margin + FOOTER_HEIGHT
+    body = Frame(t.margin, body_bottom, t.frame_width, body_top - body_bottom, leftPadding=0, rightPadding=0,
+                 topPadding=4, bottomPadding=4, id="body")
+    cover = Frame(t.margin, t.margin, t.frame_width, t.page_height - 2 * t.margin, leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0, id="cover")
+    title = doc.guide.title
+
+    def on_body(canvas, template):
+        draw_header(canvas, branding)
+        canvas.saveState()
+        y = t.margin + FOOTER_HEIGHT - 18
+        canvas.setStrokeColorRGB(*t.light)
+        canvas.line(t.margin, y + 12, t.page_width - t.margin, y + 12)
+        canvas.setFillColorRGB(*t.text)
+        canvas.setFont(branding.font, 10)
+        canvas.drawString(t.margin, y, title[:90])
+        canvas.setFont(branding.font + "-Bold", 11)
+        canvas.drawRightString(t.page_width - t.margin, y, f"Page {canvas.getPageNumber()}")
+        canvas.restoreState()
+
+    def on_cover(canvas, template):
+        canvas.saveState()
+        canvas.setFillColorRGB(*t.primary)
+        canvas.rect(0, 0, t.page_width, 8, stroke=0, fill=1)
+        canvas.restoreState()
+
+    template_doc = GuideTemplate(
+        buffer, pagesize=(t.page_width, t.page_height), leftMargin=t.margin, rightMargin=t.margin,
+        topMargin=t.margin, bottomMargin=t.margin, title=title, author=doc.clinic.name, subject="",
+        keywords="", creator="handouts", producer="handouts", invariant=1,
+    )
+    template_doc.addPageTemplates([PageTemplate(id="cover", frames=[cover], onPage=on_cover),
+                                   PageTemplate(id="body", frames=[body], onPage=on_body)])
+    return template_doc
+
+
+def _picture(prepared: Prepared, width: float, height: float) -> Picture:
+    w, h = _fit_size(prepared, width, height)
+    return Picture(str(prepared.path), w, h)
+
+
+def _cover(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures, logo) -> list:
+    g = doc.guide
+    story = []
+    if g.cover_image and g.cover_image.file in pictures:
+        box = guide_boxes(theme.frame_width, theme.page_height)["cover"]
+        story += [_picture(pictures[g.cover_image.file], *box), Spacer(1, 22)]
+    story.append(Paragraph(para(g.title), st.cover_title))
+    if g.subtitle:
+        story.append(Paragraph(para(g.subtitle), st.cover_subtitle))
+    if doc.prepared_for:
+        band = Table([[Paragraph(para(doc.prepared_for), st.prepared)]], colWidths=[theme.frame_width])
+        band.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.accent)),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 12), ("TOPPADDING", (0, 0), (-1, -1), 8),
+                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
+        story += [Spacer(1, 20), band]
+    clinic = doc.clinic
+    contact = [Paragraph(f"<b>{para(clinic.name)}</b>", st.value),
+               Paragraph(para(" · ".join(x for x in (clinic.phone, clinic.website) if x)), st.body)]
+    row = [[_picture(logo, 60, 60) if logo else "", contact]]
+    strip = Table(row, colWidths=[72, theme.frame_width - 72])
+    strip.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("LINEABOVE", (0, 0), (-1, 0), 1.5, Color(*theme.primary)),
+                               ("TOPPADDING", (0, 0), (-1, -1), 10)]))
+    story += [Spacer(1, 28), strip]
+    return story
+
+
+def _contents(doc: GuideDoc, theme: Theme, st: GuideStyles) -> list:
+    toc = TableOfContents(dotsMinLevel=0)
+    toc.levelStyles = [st.toc]
+    story = [Paragraph("Contents", st.h1), Spacer(1, 6), toc]
+    if doc.intro:
+        story += [Spacer(1, 16), Paragraph("Before you start", st.h2)]
+        story += flowables(doc.intro, st.gbody, st.sub, hexcolor(theme.primary))
+    return story
+
+
+def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, template) -> list:
+    s = gs.section
+    label = f"Tip {s.tip}" if s.tip else ""
+    outline = f"{s.tip}. {s.heading}" if s.tip else s.heading
+    story = []
+    if label:
+        story.append(Paragraph(para(label.upper()), st.tip_badge))
+    story.append(_Heading(s.heading, st.section, f"section-{n}", outline))
+    text = flowables(gs.blocks, st.gbody, st.sub, hexcolor(theme.primary))
+    if s.image and s.image.file in pictures:
+        prepared = pictures[s.image.file]
+        caption = Paragraph(para(s.image.caption), st.caption) if s.image.caption else Spacer(1, 0)
+        box = section_box(theme.frame_width, theme.page_height, s.placement, gs.exercise is not None)
+        if s.placement == "top":
+            story += [Spacer(1, 4), _picture(prepared, *box), caption, Spacer(1, 8)] + text
+        else:
+            side = box[0]
+            picture_cell = [_picture(prepared, *box), caption]
+            cells = [picture_cell, text] if s.placement == "left" else [text, picture_cell]
+            widths = [side + 14, theme.frame_width - side - 14]
+            table = Table([cells], colWidths=widths if s.placement == "left" else widths[::-1])
+            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                       ("RIGHTPADDING", (0, 0), (-1, -1), 12)]))
+            story += [Spacer(1, 6), table]
+    else:
+        story += text
+    if gs.exercise:
+        story += [Spacer(1, 8),
+                  exercise_card("Try this:", gs.exercise, theme, st, pictures, qr_codes, template.height - 12)]
+    return story
+
+
+def _author(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures) -> list:
+    a = doc.guide.author
+    story = [_Heading("About the author", st.section, "author", "About the author"), Spacer(1, 8)]
+    name = Paragraph(f"<b>{para(a.name)}</b>" + (f", {para(a.credentials)}" if a.credentials else ""), st.value)
+    bio = [name, Spacer(1, 6)] + flowables(doc.author_bio, st.gbody, st.sub, hexcolor(theme.primary))
+    if a.photo and a.photo.file in pictures:
+        box = guide_boxes(theme.frame_width, theme.page_height)["author"]
+        table = Table([[_picture(pictures[a.photo.file], *box), bio]], colWidths=[box[0] + 16, theme.frame_width - box[0] - 16])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        story.append(table)
+    else:
+        story += bio
+    return story
+
+
+def _cta(doc: GuideDoc, theme: Theme, st: GuideStyles, qr_codes) -> list:
+    cta = doc.guide.cta
+    phone = cta.phone or doc.clinic.phone
+    # The contents and outline say "Book a visit", not the personalised headline, so every
+    # recipient's copy has the same contents page and bookmarks.
+    story = [_Heading(doc.cta_headline, st.cta_head, "cta", CTA_LABEL), Spacer(1, 10)]
+    story += flowables(doc.cta_text, st.gbody, st.sub, hexcolor(theme.primary))
+    call = [Paragraph("Call us", st.center), Paragraph(para(phone), st.phone)]
+    if cta.booking_url and cta.booking_url in qr_codes:
+        book = [QRCode(qr_codes[cta.booking_url], 110), Spacer(1, 4),
+                Paragraph("Scan to book online", st.center),
+                Paragraph(f'<a href="{para(cta.booking_url)}">{para(cta.booking_url)}</a>', st.caption)]
+        box = Table([[call, book]], colWidths=[theme.frame_width * 0.55, theme.frame_width * 0.45])
+    else:
+        box = Table([[call]], colWidths=[theme.frame_width])
+    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.light)),
+                             ("BOX", (0, 0), (-1, -1), 1.5, Color(*theme.primary)),
+                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                             ("TOPPADDING", (0, 0), (-1, -1), 16), ("BOTTOMPADDING", (0, 0), (-1, -1), 16)]))
+    story += [Spacer(1, 14), box]
+    clinic = doc.clinic
+    details = " · ".join(x for x in (clinic.address, clinic.email, clinic.website) if x)
+    if details:
+        story += [Spacer(1, 14), Paragraph(para(details), st.center)]
+    if doc.guide.disclaimer:
+        story += [Spacer(1, 24), Paragraph(para(doc.guide.disclaimer), st.fine)]
+    return story

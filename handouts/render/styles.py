@@ -1,0 +1,44 @@
+"""Paragraph styles for a Theme. Patient-facing body text is never below 12 pt."""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import Color, white
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+
+from handouts.theme import Theme
+
+WARNING_RED = (0.70, 0.14, 0.09)
+
+
+class Styles:
+    """Paragraph styles for a theme; body text is never below 12 pt."""
+
+    def __init__(self, theme: Theme, font: str):
+        size = theme.body_size
+        ink = Color(*theme.text)
+        primary = Color(*theme.primary)
+        self.font = font
+        self.body = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.3, textColor=ink)
+        self.step = ParagraphStyle("step", parent=self.body, leading=size * 1.18, leftIndent=17, firstLineIndent=-17,
+                                   spaceAfter=2)
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=10.5, leading=13)
+        self.caption = ParagraphStyle("caption", parent=self.small, alignment=TA_CENTER, fontSize=10, leading=12)
+        self.label = ParagraphStyle("label", parent=self.small, fontName=font + "-Bold", textColor=primary,
+                                    spaceAfter=2)
+        self.value = ParagraphStyle("value", parent=self.body, fontSize=size + 1, leading=(size + 1) * 1.25)
+        self.h1 = ParagraphStyle("h1", parent=self.body, fontName=font + "-Bold", fontSize=22, leading=27,
+                                 textColor=primary, spaceAfter=6)
+        self.h2 = ParagraphStyle("h2", parent=self.body, fontName=font + "-Bold", fontSize=15, leading=19,
+                                 textColor=primary, spaceBefore=8, spaceAfter=4)
+        self.card_title = ParagraphStyle("card_title", parent=self.body, fontName=font + "-Bold", fontSize=16,
+                                         leading=19, textColor=white)
+        self.card_position = ParagraphStyle("card_position", parent=self.small, textColor=white,
+                                            alignment=TA_RIGHT, fontSize=11)
+        self.dosage = ParagraphStyle("dosage", parent=self.body, fontName=font + "-Bold", leading=size * 1.2)
+        self.warn_title = ParagraphStyle("warn_title", parent=self.body, fontName=font + "-Bold", fontSize=16,
+                                         leading=20, textColor=white)
+        self.tip = ParagraphStyle("tip", parent=self.body, spaceBefore=4)
+        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=14, firstLineIndent=-14, spaceAfter=2)
+
+
