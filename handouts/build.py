@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,19 @@ from handouts.theme import Theme, build_theme
 
 
 MIN_PRINT_DPI = 150
+
+
+@contextmanager
+def layout_errors(what: str):
+    """reportlab's layout errors as a ContentError. Its own message quotes the text of the block
+    (patient names and notes), so only the kind of failure is kept."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    try:
+        yield
+    except LayoutError:
+        raise ContentError(problems=[Problem("a block is too large to fit on one page; shorten the longest "
+                                             "note, step or paragraph", what)]) from None
 
 
 @dataclass
@@ -109,7 +123,8 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     logo = library.clinic.logo
     logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
     codes = {e.exercise.video: qr.matrix(e.exercise.video) for e in routine.entries if e.exercise.video}
-    return render_routine(routine, theme, prepared, logo_prepared, codes), warnings
+    with layout_errors(source or "the handout"):
+        return render_routine(routine, theme, prepared, logo_prepared, codes), warnings
 
 
 def default_output(visit: Visit) -> Path:
@@ -192,7 +207,8 @@ def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[s
     if g.cta and g.cta.booking_url:
         urls.append(g.cta.booking_url)
     codes = {url: qr.matrix(url) for url in urls}
-    return render_guide(doc, theme, prepared, logo_prepared, codes), warnings
+    with layout_errors(f"content/guides/{guide_id}.yaml"):
+        return render_guide(doc, theme, prepared, logo_prepared, codes), warnings
 
 
 def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,

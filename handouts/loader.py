@@ -14,7 +14,7 @@ from pathlib import Path
 from handouts import schema
 from handouts.errors import ContentError, InputMissing, Problem
 from handouts.model import Library, Location, Picture, Visit
-from handouts.yamlfile import load_bytes
+from handouts.yamlfile import MAX_FILE_BYTES, load_bytes
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -53,7 +53,11 @@ def read_tree(root: Path, path: Path) -> tuple[object, schema.Reader]:
     """Parse one file; YAML problems land on the returned reader."""
     reader = schema.Reader(display(root, path))
     try:
-        data = path.read_bytes() if path.stat().st_size <= 2_000_000 else b"\0" * 1_000_001
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # refused before reading: a 20 MB file must not be parsed at all
+            reader.add(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", (1, 1))
+            return None, reader
+        data = path.read_bytes()
     except OSError as exc:
         reader.add(f"cannot read the file ({exc.strerror})")
         return None, reader
@@ -70,7 +74,8 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith("."))
 
 
-def _load_each(root: Path, folder: str, read, problems: list[Problem]) -> dict:
+def _load_each(root: Path, folder: str, read, problems: list[Problem], broken: set[str] | None = None) -> dict:
+    """Read every file of content/<folder>; ids whose file has problems go into `broken`."""
     out = {}
     for path in _files(root / "content" / folder):
         tree, reader = read_tree(root, path)
@@ -81,6 +86,8 @@ def _load_each(root: Path, folder: str, read, problems: list[Problem]) -> dict:
             item = read(reader, tree, ident)
             if item is not None and not reader.problems:
                 out[ident] = item
+        if reader.problems and broken is not None:
+            broken.add(ident)
         problems.extend(reader.problems)
     return out
 
@@ -111,23 +118,27 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
         if tree is not None:
             clinic = schema.read_clinic(reader, tree)
         problems.extend(reader.problems)
-    exercises = _load_each(root, "exercises", schema.read_exercise, problems)
+    # A reference to an exercise whose own file is broken is not a second problem: that file's
+    # error is already reported, and "unknown id" would send the reader looking in the wrong place.
+    broken: set[str] = set()
+    exercises = _load_each(root, "exercises", schema.read_exercise, problems, broken)
+    known = exercises.keys() | broken
     programs = _load_each(root, "programs", schema.read_program, problems)
     guides = _load_each(root, "guides", schema.read_guide, problems) if guides else {}
 
     for ex in exercises.values():
         for ref, at in zip(ex.progressions + ex.regressions, ex.refs_at):
-            if ref not in exercises:
+            if ref not in known:
                 problems.append(_problem_at(at, _unknown_text(ref, exercises, "exercise")))
         if check_images:
             problems.extend(image_problems(root, ex.images))
     for prog in programs.values():
         for item in prog.items:
-            if item.id not in exercises:
+            if item.id not in known:
                 problems.append(_problem_at(item.where, _unknown_text(item.id, exercises, "exercise")))
     for guide in guides.values():
         for section in guide.sections:
-            if section.exercise and section.exercise not in exercises:
+            if section.exercise and section.exercise not in known:
                 at = Location(section.where.file, section.where.line, section.where.col,
                               f"{section.where.field}.exercise")
                 problems.append(_problem_at(at, _unknown_text(section.exercise, exercises, "exercise")))

@@ -31,10 +31,10 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISE_DIR = ROOT / "images" / "exercises"
@@ -54,13 +54,11 @@ WHITE = (255, 255, 255)
 
 W, H = 720, 480  # final image size (3:2)
 SS = 3  # supersampling factor: draw at 3x, downscale with LANCZOS
-FIT_W = 560  # the figure (both poses + arrows) is scaled to about this width...
-MAX_SCALE = 6.0  # ...but never beyond this many px per body unit
-TOP_MARGIN = 34  # px kept free above the figure
-MAT_TOP_Y = 398  # y of the mat's front top edge (px)
-MAT_THICK = 12
+FIT_W = 590  # the figure (both poses + arrows) is scaled to about this width...
+MAX_SCALE = 6.5  # ...but never beyond this many px per body unit
+MARGIN = 30  # px kept free above the figure and below the floor line
+MAT_THICK = 12  # px; the floor line runs along the mat's bottom edge
 MAT_X0, MAT_X1 = 34, W - 34
-FLOOR_Y = MAT_TOP_Y + MAT_THICK  # the floor line runs along the mat's bottom
 HALO = 3.0  # white gap (px) around near limbs, so they read against the torso
 ARROW_W = 9.0  # arrow shaft width (px)
 ARROW_HEAD_L = 28.0
@@ -73,18 +71,20 @@ ARROW_HEAD_W = 30.0
 
 TORSO = 27.0  # pelvis centre -> chest centre, along the torso's centre line
 TORSO_DEPTH = 13.0  # front-to-back thickness (what a side view shows)
-TORSO_WIDTH = 19.0  # side-to-side width (what a front view shows)
+TORSO_WIDTH = 17.0  # side-to-side width (what a front view shows)
 HALF_DEPTH = TORSO_DEPTH / 2
 HIP_FWD = 1.5  # hip joints sit a little toward the belly from the centre line
 SHOULDER_BACK = 2.5  # shoulder joints sit toward the back (shoulder blades)
+SHOULDER_DOWN = 2.5  # ...and a little below the base of the neck
 SHOULDER_HALF = 7.0  # centre -> left/right shoulder joint
 HIP_HALF = 4.5  # centre -> left/right hip joint
 NECK = 15.5  # chest centre -> head centre
 HEAD_R = 6.8
 UPPER_ARM, FOREARM = 17.0, 17.0  # forearm length is elbow -> centre of hand
 THIGH, SHIN, FOOT = 24.0, 23.0, 9.0  # foot is ankle -> toes
-ARM_W, FOREARM_W, HAND_R = 7.0, 6.0, 3.6
-THIGH_W, SHIN_W, FOOT_W = 9.5, 7.5, 5.5
+# limb thickness at each joint; limbs taper from one joint to the next
+SHOULDER_W, ELBOW_W, WRIST_W, HAND_R = 7.4, 6.0, 5.2, 3.6
+HIP_W, KNEE_W, ANKLE_W, TOE_W = 10.0, 7.8, 6.2, 4.8
 
 NEAR, FAR = "near", "far"
 SIDES = (FAR, NEAR)  # drawing order: far side first
@@ -212,9 +212,17 @@ class Pose:
         self.bend = 0.0  # how far the middle of the back bulges toward the back
         self.bend_at = 0.5  # where along the torso (0 pelvis .. 1 chest) it peaks
         self.belly = 0.0  # extra bulge of the lower belly
+        self.back_gap = 0.0  # arch of the low back off the mat (lying on the back)
         # Lying face down the near arm would hide the head; pictograms draw the
         # head on top instead so the face-down person stays recognisable.
         self.head_last = False
+        # Normally the far leg is hidden behind the near one; when both knees
+        # fall toward the camera the far leg ends up on top of the near one.
+        # Both are then drawn before the torso, which covers their roots.
+        self.far_leg_on_top = False
+        # In a front view of a side-lying person the lower arm is not hidden
+        # behind the body; when it carries the weight it is drawn in full colour.
+        self.far_arm_dark = False
         self.head = add(self.chest, mul(self.spine, NECK))
         self.arms: dict[str, list] = {}
         self.legs: dict[str, list] = {}
@@ -233,7 +241,8 @@ class Pose:
         return centre if side is None else add(centre, mul(self.near, SIGN[side] * HIP_HALF))
 
     def shoulder(self, side=None):
-        centre = sub(self.chest, mul(self.front, SHOULDER_BACK))
+        offset = add(mul(self.front, SHOULDER_BACK), mul(self.spine, SHOULDER_DOWN))
+        centre = sub(self.chest, offset)
         return centre if side is None else add(centre, mul(self.near, SIGN[side] * SHOULDER_HALF))
 
     # head
@@ -294,9 +303,9 @@ class Camera:
     """Orthographic camera.
 
     yaw turns the figure a little so the far limbs peek out beside the near
-    ones; pitch looks down onto the mat (only used with yaw = 0, so that the
-    floor stays horizontal in the picture).  mat_depth is half the mat's depth,
-    which is only visible when pitch > 0.
+    ones; pitch looks down onto the mat, for the few exercises whose movement
+    happens in the floor plane.  mat_depth is half the mat's width across the
+    body, which shows only when the camera looks down on the mat.
     """
 
     yaw: float = -20.0
@@ -316,22 +325,27 @@ class Camera:
         return (u, v)
 
     def mat_band(self):
-        """Half height (body units) of the mat's top face as seen by the camera."""
+        """Half the apparent height (body units) of the mat's top face.
+
+        The mat is drawn as a picture-wide band centred on the body's plane
+        (z = 0).  With both yaw and pitch that is a simplification (a true
+        projection would be a parallelogram), but it reads as a mat.
+        """
         return self.mat_depth * math.sin(math.radians(self.pitch))
 
 
 @dataclass
 class Shape:
-    kind: str  # "chain" (limb, torso) or "disc" (head)
+    kind: str  # "chain" (limb, torso), "disc" (head) or "polygon"
     pts: list  # 2-D points in camera units (u, v)
-    widths: list  # one width per segment (chain) or [diameter] (disc)
+    widths: list  # thickness at each point (chain) or [diameter] (disc)
     color: tuple
     halo: bool = False
     end_r: float = 0.0  # extra round blob at the last point (the hand)
 
 
 def torso_centre_line(pose: Pose, n=24):
-    """Points along the torso's centre line, bent by pose.bend / pose.belly."""
+    """Points along the torso's centre line, curved by pose.bend (cat / cow)."""
     back = mul(pose.front, -1.0)
     pts = []
     for i in range(n + 1):
@@ -343,20 +357,33 @@ def torso_centre_line(pose: Pose, n=24):
     return pts
 
 
+BELLY_R = 9.0
+
+
+def belly_disc(pose: Pose):
+    """Centre and radius of the disc that makes the belly bulge by pose.belly."""
+    at = lerp(pose.pelvis, pose.chest, 0.5)
+    return add(at, mul(pose.front, HALF_DEPTH - BELLY_R + pose.belly)), BELLY_R
+
+
 def pose_shapes(pose: Pose, cam: Camera):
     """Turn a pose into shapes, in drawing order (far limbs first)."""
     shapes = []
 
     def limb(side, kind):
-        color = BODY if side == NEAR else BODY_FAR
+        dark = side == NEAR or (kind == "arm" and pose.far_arm_dark)
+        color = BODY if dark else BODY_FAR
         if kind == "arm":
-            pts, widths, end_r = pose.arms[side], [ARM_W, FOREARM_W], HAND_R
+            pts, widths, end_r = pose.arms[side], [SHOULDER_W, ELBOW_W, WRIST_W], HAND_R
         else:
-            pts, widths, end_r = pose.legs[side], [THIGH_W, SHIN_W, FOOT_W], 0.0
-        return Shape("chain", [cam.uv(p) for p in pts], widths, color, side == NEAR, end_r)
+            pts, widths, end_r = pose.legs[side], [HIP_W, KNEE_W, ANKLE_W, TOE_W], 0.0
+        return Shape("chain", [cam.uv(p) for p in pts], widths, color, dark, end_r)
 
     shapes.append(limb(FAR, "arm"))
-    shapes.append(limb(FAR, "leg"))
+    if pose.far_leg_on_top:
+        shapes += [limb(NEAR, "leg"), limb(FAR, "leg")]
+    else:
+        shapes.append(limb(FAR, "leg"))
 
     # Torso: a thick rounded bar.  Its apparent width depends on how the body's
     # front/back and left/right axes face the camera (elliptical cross-section).
@@ -370,17 +397,26 @@ def pose_shapes(pose: Pose, cam: Camera):
         return abs(u * perp[0] + v * perp[1])
 
     half = math.hypot(HALF_DEPTH * across(pose.front), TORSO_WIDTH / 2 * across(pose.near))
-    shapes.append(Shape("chain", line, [2 * half] * (len(line) - 1), BODY))
+    shapes.append(Shape("chain", line, [2 * half] * len(line), BODY))
+    if pose.back_gap > 0:
+        # the hollow of the low back: a flat half-ellipse of background colour
+        # cut out of the torso's back edge, just above the pelvis (only used
+        # in side views, where the background there is white)
+        back = mul(pose.front, -HALF_DEPTH)
+        centre = add(lerp(pose.pelvis, pose.chest, 0.24), back)
+        gap = [cam.uv(add(centre, add(mul(pose.spine, 8.0 * math.cos(t)),
+                                      mul(pose.front, pose.back_gap * math.sin(t)))))
+               for t in (math.pi * i / 24 for i in range(25))]
+        shapes.append(Shape("polygon", gap, [], WHITE))
     if pose.belly > 0:
-        # lower belly: a disc pushed out of the front of the torso
-        r = 7.0
-        c = add(lerp(pose.pelvis, pose.chest, 0.3), mul(pose.front, HALF_DEPTH - r + pose.belly))
-        shapes.append(Shape("disc", [cam.uv(c)], [2 * r], BODY))
-    head = [Shape("chain", [cam.uv(pose.chest), cam.uv(pose.head)], [6.0], BODY),
+        centre, r = belly_disc(pose)
+        shapes.append(Shape("disc", [cam.uv(centre)], [2 * r], BODY))
+    head = [Shape("chain", [cam.uv(pose.chest), cam.uv(pose.head)], [6.0, 6.0], BODY),
             Shape("disc", [cam.uv(pose.head)], [2 * HEAD_R], BODY, halo=True)]
     if not pose.head_last:
         shapes += head
-    shapes.append(limb(NEAR, "leg"))
+    if not pose.far_leg_on_top:
+        shapes.append(limb(NEAR, "leg"))
     shapes.append(limb(NEAR, "arm"))
     if pose.head_last:
         shapes += head
@@ -390,7 +426,7 @@ def pose_shapes(pose: Pose, cam: Camera):
 def shape_bounds(shapes):
     us, vs = [], []
     for sh in shapes:
-        r = max(sh.widths) / 2 + sh.end_r
+        r = max(sh.widths, default=0.0) / 2 + sh.end_r
         for u, v in sh.pts:
             us += [u - r, u + r]
             vs += [v - r, v + r]
@@ -403,23 +439,29 @@ def shape_bounds(shapes):
 
 
 @dataclass
-class Line:
-    """Straight arrow from a to b (world points)."""
+class Vertical:
+    """Straight up/down arrow in the picture, beside the world point `anchor`.
 
-    a: tuple
-    b: tuple
+    It runs from v_from to v_to body units above (negative: below) the
+    anchor as the camera sees it.
+    """
+
+    anchor: tuple
+    v_from: float
+    v_to: float
 
     def path(self, cam):
-        return [cam.uv(self.a), cam.uv(self.b)]
+        u, v = cam.uv(self.anchor)
+        return [(u, v + self.v_from), (u, v + self.v_to)]
 
 
 @dataclass
 class Arc:
     """Curved arrow around `centre`, from the direction of `start` to that of `end`.
 
-    The radius is the farther of the two points plus `pad` (negative pad puts
-    the arc inside); `trim` degrees are cut from both ends so the arrow does
-    not touch the limbs.
+    The radius is `radius` if given, else the farther of the two points plus
+    `pad`; `trim` degrees are cut from both ends so the arrow does not touch
+    the limbs.
     """
 
     centre: tuple
@@ -453,6 +495,7 @@ class Fit:
     scale: float
     u_mid: float
     base_y: float  # pixel row of the mat surface under the body (v = 0)
+    mat_top: float  # pixel row of the mat's front top edge
 
     def px(self, uv):
         return ((W / 2 + self.scale * (uv[0] - self.u_mid)) * SS,
@@ -470,27 +513,34 @@ def fit_for(shape_lists, arrow_paths, cam):
             us += [u - 4, u + 4]
             vs += [v - 4, v + 4]
     band = cam.mat_band()
-    scale = min(MAX_SCALE, FIT_W / (max(us) - min(us)),
-                (MAT_TOP_Y - TOP_MARGIN) / (max(vs) + band))
-    return Fit(scale, (max(us) + min(us)) / 2, MAT_TOP_Y - scale * band)
+    tall = max(max(vs), band) + band  # body units from the mat's front edge to the top
+    scale = min(MAX_SCALE, FIT_W / (max(us) - min(us)), (H - 2 * MARGIN - MAT_THICK) / tall)
+    # centre the figure-plus-mat group vertically (lying poses are flat)
+    mat_top = (H + scale * tall - MAT_THICK) / 2
+    return Fit(scale, (max(us) + min(us)) / 2, mat_top - scale * band, mat_top)
 
 
-def draw_segment(draw, p, q, width, color):
-    """A thick line with round caps (a quad plus two discs)."""
-    r = width / 2
+def draw_segment(draw, p, q, width, color, width_q=None):
+    """A thick line with round caps, tapering from `width` at p to `width_q` at q."""
+    r1 = width / 2
+    r2 = r1 if width_q is None else width_q / 2
     dx, dy = q[0] - p[0], q[1] - p[1]
     n = math.hypot(dx, dy)
     if n > 1e-9:
-        ox, oy = -dy / n * r, dx / n * r
-        draw.polygon([(p[0] + ox, p[1] + oy), (q[0] + ox, q[1] + oy),
-                      (q[0] - ox, q[1] - oy), (p[0] - ox, p[1] - oy)], fill=color)
-    for c in (p, q):
+        nx, ny = -dy / n, dx / n
+        draw.polygon([(p[0] + nx * r1, p[1] + ny * r1), (q[0] + nx * r2, q[1] + ny * r2),
+                      (q[0] - nx * r2, q[1] - ny * r2), (p[0] - nx * r1, p[1] - ny * r1)],
+                     fill=color)
+    for c, r in ((p, r1), (q, r2)):
         draw.ellipse([c[0] - r, c[1] - r, c[0] + r, c[1] + r], fill=color)
 
 
 def draw_shape(draw, sh: Shape, fit: Fit):
     pts = [fit.px(p) for p in sh.pts]
-    k = fit.scale * SS
+    if sh.kind == "polygon":
+        draw.polygon(pts, fill=sh.color)
+        return
+    k = fit.scale * SS  # body units -> supersampled pixels
     passes = [(HALO * SS, WHITE), (0.0, sh.color)] if sh.halo else [(0.0, sh.color)]
     for extra, color in passes:  # white outline first, then the colour on top
         if sh.kind == "disc":
@@ -498,8 +548,9 @@ def draw_shape(draw, sh: Shape, fit: Fit):
             c = pts[0]
             draw.ellipse([c[0] - r, c[1] - r, c[0] + r, c[1] + r], fill=color)
             continue
-        for (p, q), w in zip(zip(pts, pts[1:]), sh.widths):
-            draw_segment(draw, p, q, w * k + 2 * extra, color)
+        for i in range(len(pts) - 1):
+            draw_segment(draw, pts[i], pts[i + 1], sh.widths[i] * k + 2 * extra, color,
+                         sh.widths[i + 1] * k + 2 * extra)
         if sh.end_r:
             r = sh.end_r * k + extra
             c = pts[-1]
@@ -540,14 +591,14 @@ def draw_arrow(draw, path_uv, fit: Fit):
 
 def draw_floor(draw, fit: Fit, cam: Camera):
     band = cam.mat_band() * fit.scale
-    if band > 0:  # looking down: the mat's top face is visible above its edge
-        draw.rectangle([MAT_X0 * SS, (MAT_TOP_Y - 2 * band) * SS, MAT_X1 * SS, MAT_TOP_Y * SS],
-                       fill=MAT)
+    top, floor = fit.mat_top, fit.mat_top + MAT_THICK
+    x0, x1 = MAT_X0 * SS, MAT_X1 * SS
+    edge = MAT
+    if band > 0:  # looking down: the mat's top face shows above its front edge
+        draw.rectangle([x0, (top - 2 * band) * SS, x1, top * SS], fill=MAT)
         edge = MAT_EDGE
-    else:
-        edge = MAT
-    draw.rectangle([MAT_X0 * SS, MAT_TOP_Y * SS, MAT_X1 * SS, FLOOR_Y * SS], fill=edge)
-    draw.rectangle([12 * SS, (FLOOR_Y - 1) * SS, (W - 12) * SS, (FLOOR_Y + 2) * SS], fill=FLOOR)
+    draw.rectangle([x0, top * SS, x1, floor * SS], fill=edge)
+    draw.rectangle([12 * SS, (floor - 1) * SS, (W - 12) * SS, (floor + 2) * SS], fill=FLOOR)
 
 
 def fixed_palette():
@@ -592,12 +643,12 @@ def render(pose: Pose, cam: Camera, fit: Fit, arrows=()):
 # Building blocks for poses
 # --------------------------------------------------------------------------
 
-ANKLE_FLOOR = SHIN_W / 2  # ankle height when the heel / lower leg rests on the mat
+ANKLE_FLOOR = ANKLE_W / 2  # ankle height when the heel / lower leg rests on the mat
 
 
-def supine(pelvis_x=0.0):
+def supine():
     """Lying on the back, head to the left, torso flat on the mat."""
-    p = Pose.planar((pelvis_x, HALF_DEPTH), 180, 90)
+    p = Pose.planar((0.0, HALF_DEPTH), 180, 90)
     p.head_on_floor()
     return p
 
@@ -623,7 +674,8 @@ def arms_by_sides(p, hands=None):
         hands = {}
         for side in SIDES:
             sh = p.shoulder(side)
-            hands[side] = (sh[0] + 33.0, HAND_R, sh[2] + SIGN[side] * 1.5)
+            # almost the full arm length away, so the arm lies nearly straight
+            hands[side] = (sh[0] + 34.7, HAND_R, sh[2] + SIGN[side] * 1.5)
     for side in SIDES:
         p.arm_to(side, hands[side], UP)
     return hands
@@ -639,8 +691,8 @@ def arm_up(p, side):
 
 
 def quadruped(bend=0.0, head_deg=None):
-    """On hands and knees, hands under shoulders, knees under hips."""
-    hip_y = THIGH_W / 2 + THIGH  # thigh vertical, knee on the mat
+    """On hands and knees: arms straight under the shoulders, thighs vertical."""
+    hip_y = KNEE_W / 2 + THIGH  # knee resting on the mat
 
     def torso(a):
         # spine rises toward the head by `a` degrees; the belly faces down
@@ -648,21 +700,19 @@ def quadruped(bend=0.0, head_deg=None):
         pelvis = sub((0.0, hip_y, 0.0), mul(front, HIP_FWD))
         return Pose((pelvis[0], pelvis[1], 0.0), polar(180 - a), front)
 
-    # tilt the torso until the (almost straight) arms reach the mat
-    reach = HAND_R + UPPER_ARM + FOREARM - 0.6
+    # tilt the torso until straight vertical arms just reach the mat
+    reach = HAND_R + UPPER_ARM + FOREARM
     a = solve(lambda a: torso(a).shoulder()[1] - reach, -10, 40)
     p = torso(a)
     p.bend = bend
     p.look(polar(180 - a - 8 if head_deg is None else head_deg))
     for side in SIDES:
-        sh = p.shoulder(side)
-        p.arm_to(side, (sh[0] - 1.0, HAND_R, sh[2]), polar(0))
+        p.arm_dirs(side, DOWN, DOWN)
         hip = p.hip(side)
-        knee = (hip[0], THIGH_W / 2, hip[2])
-        p.legs[side] = [hip, knee]
+        knee = (hip[0], KNEE_W / 2, hip[2])
+        # shin flat on the mat behind the knee, top of the foot down
         ankle = add(knee, mul(unit((SHIN, ANKLE_FLOOR - knee[1], 0.0)), SHIN))
         p.legs[side] = [hip, knee, ankle, add(ankle, mul(polar(-6), FOOT))]
-    p.spine_deg = 180 - a
     return p
 
 
@@ -671,19 +721,24 @@ def quadruped(bend=0.0, head_deg=None):
 # --------------------------------------------------------------------------
 
 
+def hands_on(p, x, surface_y):
+    """Rest both hands on the front of the body at x; elbows down by the sides."""
+    for side in SIDES:
+        p.arm_to(side, (x, surface_y + HAND_R - 0.4, p.shoulder(side)[2] * 0.4), polar(-90))
+
+
 def ex_pelvic_tilt():
     start = supine()
     feet_flat(start)
-    arms_by_sides(start)
-    start.bend, start.bend_at = -2.6, 0.3  # neutral spine: small gap under the low back
+    # hands on the hip bones (a usual cue); arms by the sides would hide the gap
+    hands_on(start, 0.0, 2 * HALF_DEPTH)
+    start.back_gap = 3.0  # neutral spine: small hollow under the low back
     end = start.copy()
-    end.bend = 0.0  # low back pressed flat into the mat
+    end.back_gap = 0.0  # low back pressed flat into the mat
     pel = end.pelvis
-    arrows = [
-        # posterior tilt: the pelvis rocks so the pubic bone comes up toward the ribs
-        Arc(pel, add(pel, polar(10)), add(pel, polar(150)), radius=HALF_DEPTH + 7, trim=0),
-        Line(add(pel, (-10.0, 26.0, 0.0)), add(pel, (-10.0, 15.0, 0.0))),
-    ]
+    # posterior tilt: the pelvis rocks so the pubic bone comes up toward the
+    # ribs and the low back goes down; the arrow ends pointing at the low back
+    arrows = [Arc(pel, add(pel, polar(-10)), add(pel, polar(150)), radius=HALF_DEPTH + 11, trim=0)]
     return start, end, arrows, Camera()
 
 
@@ -692,15 +747,16 @@ def ex_abdominal_draw_in():
         p = supine()
         feet_flat(p)
         p.belly = belly
-        for side in SIDES:
-            sh = p.shoulder(side)
-            top = HALF_DEPTH * 2 + belly
-            p.arm_to(side, (-4.0, top + HAND_R - 0.5, sh[2] * 0.4), polar(-90))
+        # hands rest on the lower belly, elbows down on the mat beside the body
+        x = -3.0
+        centre, r = belly_disc(p)
+        top = max(2 * HALF_DEPTH, centre[1] + math.sqrt(max(0.0, r * r - (x - centre[0]) ** 2)))
+        hands_on(p, x, top)
         return p
 
-    start, end = pose(3.2), pose(0.6)
-    belly = lerp(end.pelvis, end.chest, 0.45)
-    arrows = [Line(add(belly, (0.0, 26.0, 0.0)), add(belly, (0.0, HALF_DEPTH + 3.0, 0.0)))]
+    start, end = pose(3.5), pose(0.0)  # relaxed belly -> drawn in
+    top = add(belly_disc(start)[0], (0.0, BELLY_R, 0.0))
+    arrows = [Vertical(top, 16.0, 1.0)]
     return start, end, arrows, Camera()
 
 
@@ -733,7 +789,7 @@ def ex_dead_bug_toe_tap():
 def ex_dead_bug_arm_reach():
     start = dead_bug_start()
     end = start.copy()
-    end.arm_dirs(NEAR, polar(168), polar(168))
+    end.arm_dirs(NEAR, polar(172), polar(172))
     sh = end.shoulder(NEAR)
     arrows = [Arc(sh, start.arms[NEAR][2], end.arms[NEAR][2], pad=6, trim=8)]
     return start, end, arrows, Camera()
@@ -742,11 +798,11 @@ def ex_dead_bug_arm_reach():
 def ex_dead_bug():
     start = dead_bug_start()
     end = start.copy()
-    end.arm_dirs(FAR, polar(168), polar(168))  # opposite arm and leg: far arm...
-    end.leg_dirs(NEAR, polar(14), polar(14), polar(5))  # ...and near leg
+    end.arm_dirs(NEAR, polar(172), polar(172))  # opposite arm and leg: near arm...
+    end.leg_dirs(FAR, polar(14), polar(14), polar(5))  # ...and far leg
     arrows = [
-        Arc(end.shoulder(FAR), start.arms[FAR][2], end.arms[FAR][2], pad=6, trim=8),
-        Arc(end.hip(NEAR), start.legs[NEAR][2], end.legs[NEAR][2], pad=8, trim=6),
+        Arc(end.shoulder(NEAR), start.arms[NEAR][2], end.arms[NEAR][2], pad=6, trim=8),
+        Arc(end.hip(FAR), start.legs[FAR][2], end.legs[FAR][2], pad=8, trim=6),
     ]
     return start, end, arrows, Camera()
 
@@ -783,8 +839,8 @@ def ex_bridge():
     feet_flat(start)
     arms_by_sides(start)
     end = bridge_up(start)
-    pel = end.pelvis
-    arrows = [Line((pel[0] + 1, 3.0, 0.0), (pel[0] + 1, pel[1] - HALF_DEPTH - 2.0, 0.0))]
+    top = add(end.pelvis, mul(end.front, HALF_DEPTH))
+    arrows = [Vertical(top, 3.0, 17.0)]
     return start, end, arrows, Camera()
 
 
@@ -808,21 +864,22 @@ def ex_lower_back_rotation():
     end = start.copy()
     for side in SIDES:
         hip, knee, ankle, toe = end.legs[side]
-        # let the knees fall toward the viewer, turning about the hip-ankle line
+        # let the knees fall toward the camera, turning about the hip-ankle line
         axis = sub(ankle, hip)
-        end.legs[side] = [hip, rotate(knee, hip, axis, -60), ankle, rotate(toe, hip, axis, -60)]
-    arrows = [Arc(end.hip(NEAR), start.legs[NEAR][1], end.legs[NEAR][1], pad=8, trim=6)]
-    return start, end, arrows, CAM_LBR
-
-
-CAM_LBR = Camera(yaw=45.0)
+        end.legs[side] = [hip, rotate(knee, hip, axis, 62), ankle, rotate(toe, hip, axis, 62)]
+    end.far_leg_on_top = True
+    arrows = [Arc(end.hip(FAR), start.legs[FAR][1], end.legs[FAR][1], pad=9, trim=2)]
+    # A side view cannot show the knees falling sideways, so the camera looks
+    # down from above the near side (the knees fall toward it, which shows the
+    # bent legs lying on their side); the mat is deep enough for the arms.
+    return start, end, arrows, Camera(yaw=-20.0, pitch=52.0, mat_depth=48.0)
 
 
 def ex_cat_cow():
     start = quadruped(bend=-3.0, head_deg=150)  # cow: back sags, head up
     end = quadruped(bend=6.0, head_deg=245)  # cat: back rounded, head down
     mid = lerp(end.pelvis, end.chest, 0.5)
-    arrows = [Line(add(mid, (0.0, 14.0, 0.0)), add(mid, (0.0, 27.0, 0.0)))]
+    arrows = [Vertical(mid, 14.0, 27.0)]
     return start, end, arrows, Camera()
 
 
@@ -838,8 +895,8 @@ def prone_stretched():
 
 def rise_arrow(before, after, dx):
     """Vertical arrow beside a hand or foot that rose from `before` to `after`."""
-    x = after[0] + dx
-    return Line((x, before[1] + 1.0, 0.0), (x, max(after[1] + 4.0, before[1] + 14.0), 0.0))
+    top = max(after[1] + 4.0, before[1] + 14.0)  # at least 14 units long
+    return Vertical((after[0] + dx, 0.0, 0.0), before[1] + 1.0, top)
 
 
 def ex_superman():
@@ -869,12 +926,12 @@ def ex_prone_swimmers():
 def ex_bird_dog():
     start = quadruped()
     end = start.copy()
-    a = 180 - end.spine_deg
+    a = math.degrees(math.asin(end.spine[1]))  # how much the back slopes up to the head
     end.arm_dirs(NEAR, polar(180 - a), polar(180 - a))  # arm straight ahead...
     end.leg_dirs(FAR, polar(-a + 2), polar(-a + 2), polar(-80))  # ...opposite leg back
     arrows = [
         Arc(end.shoulder(NEAR), start.arms[NEAR][2], end.arms[NEAR][2], pad=6, trim=8),
-        Arc(end.hip(FAR), start.legs[FAR][2], end.legs[FAR][2], pad=9, trim=8),
+        Arc(end.hip(FAR), start.legs[FAR][2], end.legs[FAR][2], pad=9, trim=3),
     ]
     return start, end, arrows, Camera()
 
@@ -888,7 +945,7 @@ def ex_glute_kickback():
 
 
 def ex_forearm_plank():
-    shoulder_y = FOREARM_W / 2 + UPPER_ARM  # elbow on the mat, upper arm vertical
+    shoulder_y = ELBOW_W / 2 + UPPER_ARM  # elbow on the mat, upper arm vertical
 
     def on_forearms(pose):
         for side in SIDES:
@@ -908,28 +965,29 @@ def ex_forearm_plank():
 
     def plank(a):
         spine, front = polar(180 - a), polar(270 - a)
-        chest = add(sh, mul(front, SHOULDER_BACK))
+        chest = add(sh, add(mul(front, SHOULDER_BACK), mul(spine, SHOULDER_DOWN)))
         p = Pose(sub(chest, mul(spine, TORSO)), spine, front)
         for side in SIDES:  # legs in line with the torso, up on the toes
             back = mul(spine, -1.0)
             p.leg_dirs(side, back, back, polar(-a - 95))
         return p
 
-    end = plank(solve(lambda a: plank(a).legs[NEAR][3][1] - FOOT_W / 2, -5, 40))
+    end = plank(solve(lambda a: plank(a).legs[NEAR][3][1] - TOE_W / 2, -5, 40))
     end.look(end.spine)
     on_forearms(end)
     pel = end.pelvis
-    arrows = [Line(add(pel, (0.0, 10.0, 0.0)), add(pel, (0.0, 23.0, 0.0)))]
+    arrows = [Vertical(pel, 10.0, 23.0)]
     return start, end, arrows, Camera()
 
 
 def ex_side_plank():
     # The person lies on the left side with the belly toward us (+z); "near"
-    # limbs are the upper ones.  The camera is turned 30 degrees toward the
-    # head so the lower legs, bent back behind the knees, stay visible.
-    elbow_y = FOREARM_W / 2
+    # limbs are the upper ones.  The camera is turned toward the head and
+    # looks down a little so the lower legs, bent back behind the knees, and
+    # the forearm on the mat stay visible.
+    elbow_y = ELBOW_W / 2
     sh_y = elbow_y + UPPER_ARM  # upper arm vertical, elbow under the shoulder
-    shin_dir, foot_dir = (0.0, -0.02, -1.0), (0.25, -0.1, -1.0)
+    shin_dir, foot_dir = (0.05, -0.02, -1.0), (0.1, -0.05, -1.0)
 
     def body(a, pelvis):
         return Pose(pelvis, polar(180 - a), Z, near=polar(90 - a))
@@ -941,7 +999,8 @@ def ex_side_plank():
     start = body(a0, pelvis0)
     for side in SIDES:
         hip = start.hip(side)
-        knee_y = THIGH_W / 2 + (THIGH_W if side == NEAR else 0.0)  # top leg rests on the lower
+        # knees on the mat, the upper knee resting on the lower one
+        knee_y = KNEE_W / 2 + (KNEE_W + 1.0 if side == NEAR else 0.0)
         thigh = unit((THIGH, knee_y - hip[1], 0.0))
         start.leg_dirs(side, thigh, shin_dir, foot_dir)
     knee = start.legs[FAR][1]
@@ -962,12 +1021,16 @@ def ex_side_plank():
         end.leg_dirs(side, mul(end.spine, -1.0), shin_dir, foot_dir)
     for p in (start, end):
         p.look(add(p.spine, mul(p.near, 0.15)))
-        p.arm_dirs(FAR, DOWN, (-0.35, 0.02, 0.94))  # forearm on the mat, pointing forward
+        p.arm_dirs(FAR, DOWN, (-0.8, 0.02, 0.6))  # forearm on the mat, angled forward
         hand_on_hip = add(add(p.hip(NEAR), mul(p.near, 3.0)), mul(Z, 2.0))
-        p.arm_to(NEAR, hand_on_hip, add(p.near, (0.0, 0.0, -0.3)))
-    pel = end.pelvis
-    arrows = [Line((pel[0], 2.0, 0.0), (pel[0], pel[1] - TORSO_WIDTH / 2 - 0.5, 0.0))]
-    return start, end, arrows, Camera(yaw=30.0)
+        p.arm_to(NEAR, hand_on_hip, UP)  # elbow points to the ceiling
+        p.far_arm_dark = True
+    # the gap under the lifted hips is small, so the arrow starts on the mat
+    # in front of the body
+    cam = Camera(yaw=25.0, pitch=15.0, mat_depth=24.0)
+    under = sub(end.pelvis, (0.0, TORSO_WIDTH / 2 + 1.0, 0.0))
+    arrows = [Vertical(under, -cam.uv(under)[1] - 4.0, 0.0)]
+    return start, end, arrows, cam
 
 
 def ex_clamshell():
@@ -979,25 +1042,25 @@ def ex_clamshell():
         p = Pose((0.0, 10.5, 0.0), polar(180), Z, near=UP)
         # lower arm stretched out on the mat above the head, head resting on it
         p.arm_dirs(FAR, (-1.0, -0.01, 0.0), (-1.0, 0.0, 0.0))
-        dy = ARM_W + HEAD_R + 0.3 - p.chest[1]
+        dy = SHOULDER_W + HEAD_R + 0.3 - p.chest[1]
         p.look((-math.sqrt(NECK * NECK - dy * dy), dy, 0.0))
         # upper arm resting along the body, hand on the hip
         p.arm_to(NEAR, add(p.hip(NEAR), (-3.0, 5.0, 4.0)), (0.0, 1.0, -0.4))
-        p.leg_dirs(FAR, polar(45, X, Z), polar(-45, X, Z), polar(70, X, Z))
-        ankle_top = add(p.legs[FAR][2], (0.0, SHIN_W, 0.0))  # feet stacked
-        p.leg_to(NEAR, ankle_top, Z, polar(70, X, Z))
+        p.leg_dirs(FAR, polar(55, X, Z), polar(-35, X, Z), polar(75, X, Z))
+        ankle_top = add(p.legs[FAR][2], (0.0, ANKLE_W + 0.5, 0.0))  # feet stacked
+        p.leg_to(NEAR, ankle_top, Z, polar(75, X, Z))
         return p
 
     start = base()
     end = base()
     hip, knee, ankle, toe = end.legs[NEAR]
     axis = sub(ankle, hip)  # the clam hinge: the knee turns about the hip-ankle line
-    knee_open = rotate(knee, hip, axis, -45)
+    knee_open = rotate(knee, hip, axis, -50)
     if knee_open[1] < knee[1]:  # pick the direction that lifts the knee
-        knee_open = rotate(knee, hip, axis, 45)
+        knee_open = rotate(knee, hip, axis, 50)
     end.legs[NEAR] = [hip, knee_open, ankle, toe]
-    arrows = [Arc(ankle, knee, knee_open, pad=7, trim=4)]
-    return start, end, arrows, Camera(yaw=0.0, pitch=45.0, mat_depth=24.0)
+    arrows = [Arc(ankle, knee, knee_open, pad=9, trim=2)]
+    return start, end, arrows, Camera(yaw=0.0, pitch=30.0, mat_depth=24.0)
 
 
 EXERCISES = {
@@ -1054,11 +1117,11 @@ def draw_logo(size=400):
     white = WHITE + (255,)
     accent = ACCENT + (255,)
     # stretching figure: torso, arms raised in a V, head as a rising sun
-    seg((0.50, 0.66), (0.50, 0.44), 0.085, white)
-    seg((0.50, 0.45), (0.36, 0.27), 0.045, white)
-    seg((0.50, 0.45), (0.64, 0.27), 0.045, white)
-    hr = 0.062 * s
-    hc = (0.50 * s, 0.335 * s)
+    seg((0.50, 0.68), (0.50, 0.485), 0.09, white)
+    seg((0.50, 0.50), (0.345, 0.295), 0.045, white)
+    seg((0.50, 0.50), (0.655, 0.295), 0.045, white)
+    hr = 0.058 * s
+    hc = (0.50 * s, 0.36 * s)
     d.ellipse([hc[0] - hr, hc[1] - hr, hc[0] + hr, hc[1] + hr], fill=accent)
 
     def wave(y, amp, thick, color, phase):
@@ -1082,12 +1145,15 @@ def draw_logo(size=400):
     mask = Image.new("L", (s, s), 0)
     r_in = 0.40 * s
     ImageDraw.Draw(mask).ellipse([c - r_in, c - r_in, c + r_in, c + r_in], fill=255)
-    img.paste(inner, (0, 0), Image.composite(inner, Image.new("RGBA", (s, s)), mask).getchannel("A"))
+    img.paste(inner, (0, 0), ImageChops.multiply(inner.getchannel("A"), mask))
     # thin white ring between the disc's rim and the picture
     r_ring = 0.435 * s
     draw.ellipse([c - r_ring, c - r_ring, c + r_ring, c + r_ring],
                  outline=WHITE + (255,), width=int(0.012 * s))
-    return img.resize((size, size), Image.LANCZOS)
+    img = img.resize((size, size), Image.LANCZOS)
+    # a small palette (with alpha) keeps the file small; fast-octree is the
+    # quantizer that supports transparency
+    return img.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
 
 
 # --------------------------------------------------------------------------
@@ -1101,8 +1167,10 @@ def save_png(img: Image.Image, path: Path):
 
 
 def contact_sheet(paths, out: Path, thumb=(300, 200), cols=4):
+    """All images as thumbnails in a grid (start, end, start, end, ...) for review."""
     rows = (len(paths) + cols - 1) // cols
-    sheet = Image.new("RGB", (cols * (thumb[0] + 8) + 8, rows * (thumb[1] + 8) + 8), (120, 120, 120))
+    size = (cols * (thumb[0] + 8) + 8, rows * (thumb[1] + 8) + 8)
+    sheet = Image.new("RGB", size, (120, 120, 120))
     for i, p in enumerate(paths):
         im = Image.open(p).convert("RGB").resize(thumb, Image.LANCZOS)
         sheet.paste(im, (8 + (i % cols) * (thumb[0] + 8), 8 + (i // cols) * (thumb[1] + 8)))
@@ -1112,7 +1180,8 @@ def contact_sheet(paths, out: Path, thumb=(300, 200), cols=4):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sheet", type=Path, help="also write a contact sheet of all exercise images")
-    ap.add_argument("--only", help="draw only this exercise id")
+    ap.add_argument("--only", choices=list(EXERCISES), metavar="ID",
+                    help="draw only this exercise (and skip the logo)")
     args = ap.parse_args()
 
     written = []

@@ -26,7 +26,7 @@ from handouts.images import Prepared
 from handouts.render import fonts
 from handouts.render.cards import _fit_size, exercise_card
 from handouts.render.flowables import Picture, QRCode
-from handouts.render.layout import FOOTER_HEIGHT, HEADER_HEIGHT, guide_boxes, section_box
+from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT, body_height, guide_boxes, section_box
 from handouts.render.markdown import flowables
 from handouts.render.pages import Branding, draw_header
 from handouts.render.styles import Styles
@@ -108,7 +108,7 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding) -> GuideT
     body_top = t.page_height - t.margin - HEADER_HEIGHT
     body_bottom = t.margin + FOOTER_HEIGHT
     body = Frame(t.margin, body_bottom, t.frame_width, body_top - body_bottom, leftPadding=0, rightPadding=0,
-                 topPadding=4, bottomPadding=4, id="body")
+                 topPadding=FRAME_PADDING, bottomPadding=FRAME_PADDING, id="body")
     cover = Frame(t.margin, t.margin, t.frame_width, t.page_height - 2 * t.margin, leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0, id="cover")
     title = doc.guide.title
@@ -212,7 +212,8 @@ def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, temp
         story += text
     if gs.exercise:
         story += [Spacer(1, 8),
-                  exercise_card("Try this:", gs.exercise, theme, st, pictures, qr_codes, template.height - 12)]
+                  exercise_card("Try this:", gs.exercise, theme, st, pictures, qr_codes,
+                                body_height(theme.page_height, theme.margin) - 1)]
     return story
 
 

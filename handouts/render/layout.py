@@ -15,6 +15,14 @@ QR_SIZE = 62.0
 LOGO_BOX = (120.0, 42.0)  # the logo is fitted into this box in the page header
 
 
+FRAME_PADDING = 4.0  # top and bottom padding inside the body frame
+
+
+def body_height(page_height: float, margin: float) -> float:
+    """The height available to flowables on a page with the branded header and footer."""
+    return page_height - 2 * margin - HEADER_HEIGHT - FOOTER_HEIGHT - 2 * FRAME_PADDING
+
+
 def picture_box() -> tuple[float, float]:
     """The box an exercise picture is fitted into, in points."""
     return PICTURE_WIDTH, PICTURE_HEIGHT

@@ -13,7 +13,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from handouts.render.layout import FOOTER_HEIGHT, HEADER_HEIGHT
+from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT
 from handouts.theme import Theme
 
 # Streams are only Flate-compressed: ASCII85 on top makes files ~20% larger and builds slower.
@@ -128,7 +128,7 @@ def document(buffer, theme: Theme, title: str, author: str) -> BaseDocTemplate:
     body_top = theme.page_height - theme.margin - HEADER_HEIGHT
     body_bottom = theme.margin + FOOTER_HEIGHT
     frame = Frame(theme.margin, body_bottom, theme.frame_width, body_top - body_bottom,
-                  leftPadding=0, rightPadding=0, topPadding=4, bottomPadding=4, id="body")
+                  leftPadding=0, rightPadding=0, topPadding=FRAME_PADDING, bottomPadding=FRAME_PADDING, id="body")
     doc = BaseDocTemplate(
         buffer,
         pagesize=(theme.page_width, theme.page_height),

@@ -16,6 +16,7 @@ from handouts.images import Prepared
 from handouts.model import Routine
 from handouts.render import fonts
 from handouts.render.cards import _fit_size, exercise_card
+from handouts.render.layout import body_height
 from handouts.render.pages import Branding, document, numbered_canvas
 from handouts.render.styles import WARNING_RED, Styles
 from handouts.render.text import para
@@ -41,7 +42,8 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     doc = document(buffer, theme, title=f"Home exercise program – {clinic.name}", author=clinic.name)
     story = _front(routine, theme, st)
     for number, entry in enumerate(routine.entries, start=1):
-        story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {}, doc.height - 12))
+        story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {},
+                                   body_height(theme.page_height, theme.margin) - 1))
         story.append(Spacer(1, 8))
     doc.build(story, canvasmaker=numbered_canvas(branding))
     return buffer.getvalue()
@@ -72,26 +74,13 @@ def _front(r: Routine, theme: Theme, st: Styles) -> list:
         story.append(Paragraph("Your goals", st.h2))
         story += [Paragraph("•&nbsp;&nbsp;" + para(goal), st.bullet) for goal in r.goals]
     if r.note:
-        story.append(Spacer(1, 8))
-        story.append(_boxed([Paragraph("A note from your therapist", st.label), Paragraph(para(r.note), st.body)],
-                            theme, Color(*theme.light), Color(*theme.primary)))
+        # A bordered paragraph, not a table cell: a long note continues on the next page.
+        story += [Spacer(1, 8), Paragraph("A note from your therapist", st.label),
+                  Paragraph(para(r.note), st.note)]
     story.append(Spacer(1, 10))
     story.append(_warning_box(r, theme, st))
     story.append(Spacer(1, 12))
     return story
-
-
-def _boxed(flowables: list, theme: Theme, background, border) -> Table:
-    box = Table([[flowables]], colWidths=[theme.frame_width])
-    box.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, -1), background),
-        ("BOX", (0, 0), (-1, -1), 1.2, border),
-        ("LEFTPADDING", (0, 0), (-1, -1), 10),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-        ("TOPPADDING", (0, 0), (-1, -1), 7),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
-    ]))
-    return box
 
 
 def _warning_box(r: Routine, theme: Theme, st: Styles) -> Table:

@@ -39,6 +39,9 @@ class Styles:
         self.warn_title = ParagraphStyle("warn_title", parent=self.body, fontName=font + "-Bold", fontSize=16,
                                          leading=20, textColor=white)
         self.tip = ParagraphStyle("tip", parent=self.body, spaceBefore=4)
+        self.note = ParagraphStyle("note", parent=self.body, backColor=Color(*theme.light), borderColor=primary,
+                                   borderWidth=1.2, borderPadding=(6, 8, 8, 8), leftIndent=8, rightIndent=8,
+                                   spaceBefore=6, spaceAfter=10)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=14, firstLineIndent=-14, spaceAfter=2)
 
 

@@ -1,0 +1,91 @@
+"""Guide benchmark: a cold build of the demo guide, and N personalised guides in one process.
+
+Cold: a fresh `handouts guide back-pain-tips --for NAME` process, start to file written (median
+of several rounds, image cache warm), next to a bare `import reportlab.platypus` in the same run.
+In-process: the content is loaded once, then N guides are rendered, each for its own name, the way
+a long-running service or a batch worker would; reports guides per second and peak memory.
+
+Usage:  python benchmarks/bench_guide.py [--rounds 7] [--count 200] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GUIDE = "back-pain-tips"
+_SCRIPT = Path(sys.executable).with_name("handouts")
+HANDOUTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "handouts"]
+
+
+def timed(cmd: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - start
+
+
+def in_process(count: int, root: str | None) -> dict:
+    """Render `count` personalised guides in this process (run in a child so memory is its own)."""
+    from handouts import build, loader
+
+    start = time.perf_counter()
+    library = loader.load_library(loader.find_root(root))
+    base = loader.find_root(root)
+    sizes = []
+    for i in range(count):
+        data, _ = build.render_guide_pdf(base, library, GUIDE, {"name": f"Reader {i:04d}"})
+        sizes.append(len(data))
+    elapsed = time.perf_counter() - start
+    return {"count": count, "seconds": round(elapsed, 3), "guides_per_second": round(count / elapsed, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "pdf_bytes": sizes[-1]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--root", help="clinic folder (default: the bundled demo)")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(in_process(args.count, args.root)))
+        return 0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, HANDOUTS_CACHE=str(Path(tmp) / "cache"))
+        root = ["--root", args.root] if args.root else []
+        out = Path(tmp) / "guide.pdf"
+        cold = [*HANDOUTS, *root, "guide", GUIDE, "--for", "Maria Gómez", "-o", str(out), "--overwrite"]
+        bare = [sys.executable, "-c", "import reportlab.platypus"]
+        first = timed(cold, env)
+        cold_times, bare_times = [], []
+        for _ in range(args.rounds):
+            bare_times.append(timed(bare, env))
+            cold_times.append(timed(cold, env))
+        child = [sys.executable, __file__, "--child", "--count", str(args.count)] + (["--root", args.root] if args.root else [])
+        batch = json.loads(subprocess.run(child, check=True, env=env, capture_output=True, text=True).stdout)
+
+    result = {
+        "cold_guide_median_s": round(statistics.median(cold_times), 4),
+        "bare_import_median_s": round(statistics.median(bare_times), 4),
+        "first_build_empty_cache_s": round(first, 4),
+        "in_process": batch,
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
