@@ -178,37 +178,88 @@ def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -
     return out
 
 
+class GuideRenderer:
+    """One guide for many readers: content, pictures, QR codes and the shared pages are prepared
+    once; each reader then costs only their own pages (see assemble.py)."""
+
+    def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None):
+        from handouts.render.layout import guide_boxes, logo_box, picture_box, section_box
+
+        self.root, self.library, self.guide_id = root, library, guide_id
+        guide = library.guides.get(guide_id)
+        neutral = {name: "Reader" for name, _ in guide.placeholder_at} if guide else {}
+        doc = compose.compose_guide(library, guide_id, neutral, page_size)
+        self.page_size = doc.page_size
+        self.theme = theme = build_theme(library.clinic, root, doc.page_size)
+        boxes = guide_boxes(theme.frame_width, theme.page_height)
+        dpi = library.clinic.image_dpi
+        self.warnings: list[Problem] = []
+        g = doc.guide
+        wanted = [([g.cover_image] if g.cover_image else [], boxes["cover"]),
+                  ([g.author.photo] if g.author and g.author.photo else [], boxes["author"])]
+        for s in g.sections:
+            if s.image:
+                wanted.append(([s.image], section_box(theme.frame_width, theme.page_height, s.placement,
+                                                      s.exercise is not None)))
+        wanted.append(([p for gs in doc.sections if gs.exercise for p in gs.exercise.exercise.images[:2]],
+                       picture_box()))
+        self.pictures: dict[str, images.Prepared] = {}
+        for pics, box in wanted:
+            self.pictures.update(prepare_pictures(root, pics, box, dpi, self.warnings))
+        logo = library.clinic.logo
+        self.logo = prepare_pictures(root, [logo], logo_box(), dpi, self.warnings)[logo.file] if logo else None
+        urls = [gs.exercise.exercise.video for gs in doc.sections if gs.exercise and gs.exercise.exercise.video]
+        if g.cta and g.cta.booking_url:
+            urls.append(g.cta.booking_url)
+        self.codes = {url: qr.matrix(url) for url in urls}
+        self.personal = bool(guide.placeholder_at)
+        self._assembler = None
+        self._neutral = doc
+
+    def full(self, fields: dict[str, str]) -> bytes:
+        """The whole guide for one reader, laid out from scratch."""
+        from handouts.render.guide import render_guide
+
+        doc = compose.compose_guide(self.library, self.guide_id, fields, self.page_size)
+        with layout_errors(f"content/guides/{self.guide_id}.yaml"):
+            return render_guide(doc, self.theme, self.pictures, self.logo, self.codes)
+
+    def prepare_shared(self) -> None:
+        """Render the shared pages now (a batch does this before starting its workers)."""
+        from handouts.assemble import GuideAssembler
+        from handouts.render.guide import render_guide
+
+        if self._assembler is None:
+            with layout_errors(f"content/guides/{self.guide_id}.yaml"):
+                base = render_guide(self._neutral, self.theme, self.pictures, self.logo, self.codes,
+                                    part="shared" if self.personal else "all")
+            if not self.personal:
+                self._base = base
+            self._assembler = GuideAssembler(base, cover=0, replaced=-1 if self._neutral.guide.cta else None)
+
+    def reuse(self, fields: dict[str, str]) -> bytes:
+        """The same PDF as full(fields), built from the shared pages plus this reader's own."""
+        from handouts.render.guide import render_guide
+
+        self.prepare_shared()
+        if not self.personal:
+            return self._base
+        doc = compose.compose_guide(self.library, self.guide_id, fields, self.page_size)
+        with layout_errors(f"content/guides/{self.guide_id}.yaml"):
+            personal = render_guide(doc, self.theme, self.pictures, self.logo, self.codes, part="personal",
+                                    last_page=self._assembler.page_count)
+        try:
+            return self._assembler.assemble(personal)
+        except ValueError:  # e.g. a very long name pushed the call to action onto a second page
+            return self.full(fields)
+
+
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
                      page_size: str | None = None) -> tuple[bytes, list[Problem]]:
     """PDF bytes of guide `guide_id` personalised with `fields`, and any warnings."""
-    from handouts.render.guide import render_guide
-    from handouts.render.layout import guide_boxes, logo_box, picture_box, section_box
-
-    doc = compose.compose_guide(library, guide_id, fields, page_size)
-    theme = build_theme(library.clinic, root, doc.page_size)
-    boxes = guide_boxes(theme.frame_width, theme.page_height)
-    dpi = library.clinic.image_dpi
-    warnings: list[Problem] = []
-    g = doc.guide
-    prepared: dict[str, images.Prepared] = {}
-    wanted = [([g.cover_image] if g.cover_image else [], boxes["cover"]),
-              ([g.author.photo] if g.author and g.author.photo else [], boxes["author"])]
-    for s in g.sections:
-        if s.image:
-            wanted.append(([s.image], section_box(theme.frame_width, theme.page_height, s.placement,
-                                                  s.exercise is not None)))
-    cards = [p for gs in doc.sections if gs.exercise for p in gs.exercise.exercise.images[:2]]
-    wanted.append((cards, picture_box()))
-    for pics, box in wanted:
-        prepared.update(prepare_pictures(root, pics, box, dpi, warnings))
-    logo = library.clinic.logo
-    logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
-    urls = [gs.exercise.exercise.video for gs in doc.sections if gs.exercise and gs.exercise.exercise.video]
-    if g.cta and g.cta.booking_url:
-        urls.append(g.cta.booking_url)
-    codes = {url: qr.matrix(url) for url in urls}
-    with layout_errors(f"content/guides/{guide_id}.yaml"):
-        return render_guide(doc, theme, prepared, logo_prepared, codes), warnings
+    compose.compose_guide(library, guide_id, fields, page_size)  # unknown id / missing fields first
+    renderer = GuideRenderer(root, library, guide_id, page_size)
+    return renderer.full(fields), renderer.warnings
 
 
 def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,
@@ -217,3 +268,15 @@ def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, s
     path = output or Path(f"{guide_id}.pdf")
     write_atomic(path, data, overwrite=overwrite)
     return Result(path, 0, warnings)
+
+
+def render_routine_for_row(root: Path, library: Library, program: str, fields: dict[str, str],
+                           options: dict) -> bytes:
+    """One patient row of a routine batch: patient, date, therapist and note columns."""
+    visit = visit_from_options(library, patient=fields.get("patient", ""), program=program,
+                               note=fields.get("note", ""), therapist=fields.get("therapist", ""),
+                               date=fields.get("date") or options.get("date"), page_size=options.get("page_size"))
+    if visit.date is None:
+        visit = Visit(**{**visit.__dict__, "date": dt.date.today()})
+    data, _ = render_routine_pdf(root, library, visit)
+    return data

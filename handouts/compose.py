@@ -5,6 +5,7 @@ Dosage is layered: the exercise's default, then the program's changes, then the 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -120,6 +121,12 @@ def _fill_blocks(blocks: tuple[Block, ...], fields: dict[str, str]) -> tuple[Blo
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(source: str) -> tuple[Block, ...]:
+    """Parsed Markdown, kept: a batch composes the same guide for thousands of readers."""
+    return markdown.parse(source)[0]
+
+
 def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_size: str | None = None) -> GuideDoc:
     """The guide `guide_id` for one recipient. Raises ContentError for unknown ids or missing fields."""
     guide = library.guides.get(guide_id)
@@ -139,7 +146,7 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
         # Placeholders live only on the cover and in the call to action; elsewhere braces are text.
         if text is None:
             return ()
-        parsed, _ = markdown.parse(text.source)
+        parsed = _parsed(text.source)
         return _fill_blocks(parsed, fields) if personal else parsed
 
     sections = []

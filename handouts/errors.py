@@ -15,6 +15,7 @@ EXIT_USAGE = 2  # click's own code for bad options
 EXIT_DATAERR = 65  # content, visit file or recipient data is wrong
 EXIT_NOINPUT = 66  # a file or folder that was named does not exist
 EXIT_CANTCREAT = 73  # the output cannot be written (exists, permissions, disk full)
+EXIT_PARTIAL = 75  # a batch finished with some rows failed; re-running resumes
 EXIT_CONFIG = 78  # the clinic settings themselves are unusable
 
 EXIT_CODES = {
@@ -23,6 +24,7 @@ EXIT_CODES = {
     EXIT_DATAERR: "problems in content, a visit file or images",
     EXIT_NOINPUT: "a named file or folder does not exist",
     EXIT_CANTCREAT: "the output file cannot be written (already exists, no permission, disk full)",
+    EXIT_PARTIAL: "a batch finished but some rows failed (listed); re-running builds what is left",
     EXIT_CONFIG: "unusable settings",
 }
 

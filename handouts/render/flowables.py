@@ -92,3 +92,29 @@ class Picture(Flowable):
 
     def draw(self):
         self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+
+
+class Ghost(Flowable):
+    """Takes exactly the space of another flowable but draws nothing.
+
+    Batch builds render only a guide's personal parts per recipient: the cover is drawn with the
+    shared parts (picture, title) as ghosts, so the personal band lands exactly where a full build
+    puts it, and is then laid over the shared cover.
+    """
+
+    def __init__(self, content: Flowable):
+        super().__init__()
+        self.content = content
+
+    def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        self.width, self.height = self.content.wrap(avail_width, avail_height)
+        return self.width, self.height
+
+    def getSpaceBefore(self):  # noqa: N802 - reportlab protocol
+        return self.content.getSpaceBefore()
+
+    def getSpaceAfter(self):  # noqa: N802 - reportlab protocol
+        return self.content.getSpaceAfter()
+
+    def draw(self):
+        pass

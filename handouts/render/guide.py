@@ -25,7 +25,7 @@ from handouts.compose import GuideDoc
 from handouts.images import Prepared
 from handouts.render import fonts
 from handouts.render.cards import _fit_size, exercise_card
-from handouts.render.flowables import Picture, QRCode
+from handouts.render.flowables import Ghost, Picture, QRCode
 from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT, body_height, guide_boxes, section_box
 from handouts.render.markdown import flowables
 from handouts.render.pages import Branding, draw_header
@@ -78,9 +78,16 @@ class GuideStyles(Styles):
 
 
 def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], logo: Prepared | None,
-                 qr_codes: dict) -> bytes:
+                 qr_codes: dict, *, part: str = "all", last_page: int = 0) -> bytes:
     """Lay out and draw a personalised guide. `pictures` maps content file paths to prepared images;
-    `qr_codes` maps URLs (exercise videos and the booking page) to QR matrices."""
+    `qr_codes` maps URLs (exercise videos and the booking page) to QR matrices.
+
+    Batch builds render a guide in two parts (see assemble.py): `part="shared"` is the whole guide
+    without the cover's personal band; `part="personal"` is what differs between readers: page 1
+    holds the cover's personal band alone (the rest takes its place invisibly) and page 2 the call
+    to action, numbered `last_page` as in the full guide.
+    """
+    personal_only = part == "personal"
     font = fonts.register(theme)
     st = GuideStyles(theme, font)
     clinic = doc.clinic
@@ -89,8 +96,16 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
         branding.logo_path = str(logo.path)
         branding.logo_size = _fit_size(logo, 110.0, 42.0)
     buffer = io.BytesIO()
-    template = _template(buffer, theme, doc, branding)
+    template = _template(buffer, theme, doc, branding, page_offset=last_page - 2 if personal_only else 0,
+                         decorate_cover=not personal_only)
     story = _cover(doc, theme, st, pictures, logo)
+    if part == "shared":
+        story = [Ghost(f) if getattr(f, "personal", False) else f for f in story]
+    if personal_only:
+        story = [f if getattr(f, "personal", False) else Ghost(f) for f in story]
+        story += [NextPageTemplate("body"), PageBreak()] + _cta(doc, theme, st, qr_codes)
+        template.build(story)
+        return buffer.getvalue()
     story += [NextPageTemplate("body"), PageBreak()]
     story += _contents(doc, theme, st)
     for n, gs in enumerate(doc.sections, start=1):
@@ -103,7 +118,8 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
     return buffer.getvalue()
 
 
-def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding) -> GuideTemplate:
+def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offset: int = 0,
+              decorate_cover: bool = True) -> GuideTemplate:
     t = theme
     body_top = t.page_height - t.margin - HEADER_HEIGHT
     body_bottom = t.margin + FOOTER_HEIGHT
@@ -123,10 +139,12 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding) -> GuideT
         canvas.setFont(branding.font, 10)
         canvas.drawString(t.margin, y, title[:90])
         canvas.setFont(branding.font + "-Bold", 11)
-        canvas.drawRightString(t.page_width - t.margin, y, f"Page {canvas.getPageNumber()}")
+        canvas.drawRightString(t.page_width - t.margin, y, f"Page {canvas.getPageNumber() + page_offset}")
         canvas.restoreState()
 
     def on_cover(canvas, template):
+        if not decorate_cover:
+            return
         canvas.saveState()
         canvas.setFillColorRGB(*t.primary)
         canvas.rect(0, 0, t.page_width, 8, stroke=0, fill=1)
@@ -161,6 +179,7 @@ def _cover(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures, logo) -> list
         band.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.accent)),
                                   ("LEFTPADDING", (0, 0), (-1, -1), 12), ("TOPPADDING", (0, 0), (-1, -1), 8),
                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
+        band.personal = True  # the one part of the cover that differs between readers
         story += [Spacer(1, 20), band]
     clinic = doc.clinic
     contact = [Paragraph(f"<b>{para(clinic.name)}</b>", st.value),

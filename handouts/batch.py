@@ -1,0 +1,323 @@
+"""Batch: one personalised PDF per recipient row, over several processes, resumable.
+
+Plan (read every row, check columns, name every output, hash every row's inputs) -> build the rows
+that are not already built with the same inputs -> record each in a CSV manifest.
+
+Crash safety: a worker writes its PDF to a temp file in the output folder and fsyncs it; the parent
+then appends the row to the manifest and only then renames the temp file to its final name. A kill
+at any point leaves either no final file (the row is built again, never twice) or a final file whose
+row is in the manifest; stale temp files are removed by the next run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handouts import __version__, recipients
+from handouts.errors import ContentError, OutputError, Problem
+from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps
+
+MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
+EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
+ROUTINE_COLUMNS = ("patient", "date", "therapist", "note")
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME_BYTES = 100
+
+
+@dataclass(frozen=True)
+class Job:
+    row: int
+    row_id: str
+    fields: tuple[tuple[str, str], ...]
+    file: str
+    input_hash: str
+
+
+@dataclass
+class Plan:
+    kind: str  # "guide" or "routine"
+    target: str  # guide id or program id
+    jobs: list[Job]
+    problems: list[Problem]  # rows that cannot be built, each with its row number
+    manifest: Path
+    out_dir: Path
+
+
+@dataclass
+class Summary:
+    built: int = 0
+    skipped: int = 0
+    failed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+
+# -- names -------------------------------------------------------------------------------------------
+
+def safe_name(text: str) -> str:
+    """A file name made of A-Z a-z 0-9 . _ - only: accents folded, no separators, no leading dot,
+    no Windows device names, at most 100 bytes (the .pdf kept)."""
+    stem = text[:-4] if text.lower().endswith(".pdf") else text
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", folded).strip("-.") or "file"
+    cleaned = cleaned[: MAX_NAME_BYTES - 4].rstrip("-.") or "file"
+    if cleaned.split(".")[0].upper() in WINDOWS_RESERVED:
+        cleaned = "_" + cleaned
+    return cleaned + ".pdf"
+
+
+def _names(template: str, jobs_fields: list[tuple[int, str, dict]], extra: dict) -> tuple[list[str], list[Problem]]:
+    """Output names from `template` for each (row, id, fields); collisions get -2, -3 ..."""
+    names, problems, taken = [], [], set()
+    for row, row_id, values in jobs_fields:
+        try:
+            raw = template.format(row=row, id=row_id, **extra, **values)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ContentError(problems=[Problem(f"--name template uses an unknown field {exc}", "--name")]) from None
+        name = safe_name(raw)
+        candidate, n = name, 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{name[:-4][: MAX_NAME_BYTES - 10]}-{n}.pdf"
+        taken.add(candidate.lower())
+        names.append(candidate)
+    return names, problems
+
+
+# -- inputs ---------------------------------------------------------------------------------------------
+
+def content_hash(root: Path) -> str:
+    """A hash of everything in the clinic folder that can change a PDF (content and images)."""
+    digest = hashlib.sha256(__version__.encode())
+    for part in ("content", "images"):
+        base = root / part
+        if not base.is_dir():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _row_hash(content: str, kind: str, target: str, settings: dict, values: dict) -> str:
+    parts = [content, kind, target, repr(sorted(settings.items())), repr(sorted(values.items()))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    """'2/4' -> (2, 4): build only the second of four deterministic slices (rows 2, 6, 10, ...)."""
+    if not text:
+        return 1, 1
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ContentError(problems=[Problem(f"expected K/N with 1 <= K <= N, e.g. 2/4; got {text!r}", "--shard")])
+    return int(match.group(1)), int(match.group(2))
+
+
+def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, out_dir: Path, *,
+         required: tuple[str, ...], allowed: tuple[str, ...], template: str, settings: dict,
+         shard: tuple[int, int] = (1, 1), ignore_unknown: bool = False) -> Plan:
+    """Check columns (before anything is built), then name and hash every row of this shard."""
+    header = f"{people.file}#header"
+    unknown = [c for c in people.columns if c not in allowed]
+    missing = [c for c in required if c not in people.columns]
+    problems = []
+    if unknown and not ignore_unknown:
+        problems.append(Problem(f"unknown column(s): {', '.join(unknown)} (known: {', '.join(allowed)}; "
+                                "or use --ignore-unknown-columns)", header))
+    if missing:
+        hint = f" (is the delimiter '{people.delimiter}' right? try --delimiter ';')" if len(people.columns) == 1 else ""
+        problems.append(Problem(f"missing required column(s): {', '.join(missing)}{hint}", header))
+    if problems:
+        raise ContentError(problems=problems)
+    k, n = shard
+    row_problems = list(people.problems)
+    chosen = []
+    for row in people.rows:
+        if (row.number - 1) % n != k - 1:
+            continue
+        values = {c: row.fields.get(c, "") for c in people.columns if c in allowed}
+        empty = [c for c in required if not values.get(c)]
+        if empty:
+            row_problems.append(Problem(f"no value in required column(s): {', '.join(empty)}",
+                                        f"{people.file}#row {row.number}"))
+            continue
+        chosen.append((row.number, values.get("id") or str(row.number), values))
+    extra = {kind: target}
+    names, _ = _names(template, chosen, extra)
+    content = content_hash(root)
+    jobs = [Job(number, row_id, tuple(sorted(values.items())), name,
+                _row_hash(content, kind, target, settings, values))
+            for (number, row_id, values), name in zip(chosen, names)]
+    manifest = out_dir / ("manifest.csv" if n == 1 else f"manifest-shard-{k}-of-{n}.csv")
+    # Rows outside this shard are reported by the shard that owns them.
+    row_problems = [p for p in row_problems if _row_of(p) is None or (_row_of(p) - 1) % n == k - 1]
+    return Plan(kind, target, jobs, row_problems, manifest, out_dir)
+
+
+def _row_of(problem: Problem) -> int | None:
+    match = re.search(r"#row (\d+)$", problem.file)
+    return int(match.group(1)) if match else None
+
+
+# -- manifest -------------------------------------------------------------------------------------------
+
+def read_manifest(path: Path) -> dict[int, dict]:
+    """The last entry recorded for each row."""
+    entries: dict[int, dict] = {}
+    if not path.is_file():
+        return entries
+    with open(path, newline="", encoding="utf-8") as fh:
+        for record in csv.DictReader(fh):
+            try:
+                entries[int(record["row"])] = record
+            except (KeyError, TypeError, ValueError):
+                continue  # a line cut short by a kill
+    return entries
+
+
+class ManifestWriter:
+    def __init__(self, path: Path):
+        new = not path.exists() or path.stat().st_size == 0
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self.fh = os.fdopen(fd, "a", newline="", encoding="utf-8")
+        if not new:
+            self.fh.write("\n")  # a line cut short by a kill must not swallow the next one
+        self.writer = csv.writer(self.fh)
+        if new:
+            self.writer.writerow(MANIFEST_FIELDS)
+            self.fh.flush()
+
+    def record(self, job: Job, status: str, message: str = "") -> None:
+        cells = (str(job.row), job.row_id, job.file, status, job.input_hash, message)
+        self.writer.writerow([recipients.neutralise(c) for c in cells])
+        self.fh.flush()  # in the kernel before the rename: a killed process loses nothing
+
+    def close(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+
+
+def pending(plan_: Plan, force: bool) -> tuple[list[Job], int]:
+    """Jobs still to build, and how many rows are already built with the same inputs."""
+    done = read_manifest(plan_.manifest)
+    todo, skipped = [], 0
+    for job in plan_.jobs:
+        entry = done.get(job.row)
+        if (not force and entry and entry.get("status") == "built" and entry.get("input_hash") == job.input_hash
+                and (plan_.out_dir / job.file).is_file()):
+            skipped += 1
+        else:
+            todo.append(job)
+    return todo, skipped
+
+
+# -- workers ----------------------------------------------------------------------------------------------
+
+_renderer = None
+
+
+def _init_worker(kind: str, root: str, target: str, options: dict) -> None:
+    global _renderer
+    if _renderer is None:  # with fork, workers inherit the parent's renderer and its shared pages
+        _renderer = make_renderer(kind, Path(root), target, options)
+
+
+def make_renderer(kind: str, root: Path, target: str, options: dict):
+    from handouts import build, loader
+
+    library = loader.load_library(root, guides=kind == "guide")
+    if kind == "guide":
+        renderer = build.GuideRenderer(root, library, target, options.get("page_size"))
+        renderer.prepare_shared()
+        return lambda fields: renderer.reuse(fields)
+    return lambda fields: build.render_routine_for_row(root, library, target, fields, options)
+
+
+def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str]:
+    """Build one row into a temp file; return (job, temp path or None, error message)."""
+    import tempfile
+
+    from handouts.errors import HandoutsError
+
+    job, out_dir = args
+    try:
+        data = _renderer(dict(job.fields))
+    except HandoutsError as exc:
+        return job, None, "; ".join(str(p.message) if p.message else str(p) for p in exc.problems) or str(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug; the message of a library may quote the row's data
+        return job, None, f"internal error ({type(exc).__name__}); please report it"
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return job, tmp, ""
+
+
+def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = False, on_progress=None) -> Summary:
+    """Build every pending row of `plan_`. `on_progress(done, total)` is called after each row."""
+    out_dir = plan_.out_dir
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise OutputError(f"cannot create {out_dir}: {exc.strerror}") from None
+    clean_stale_temps(out_dir)
+    todo, skipped = pending(plan_, force)
+    summary = Summary(skipped=skipped, problems=list(plan_.problems), failed=len(plan_.problems))
+    known = read_manifest(plan_.manifest)
+    manifest = ManifestWriter(plan_.manifest)
+    start = time.perf_counter()
+    total = len(todo)
+
+    def finish(job: Job, tmp: str | None, error: str) -> None:
+        final = out_dir / job.file
+        entry = known.get(job.row)
+        if tmp and final.exists() and not (entry and entry.get("file") == job.file):
+            os.unlink(tmp)
+            error = f"{job.file} already exists and was not made by this batch; move it away"
+            tmp = None
+        if tmp is None:
+            summary.failed += 1
+            summary.problems.append(Problem(error, f"{Path(plan_.manifest).name}#row {job.row}"))
+            manifest.record(job, "failed", error)
+        else:
+            manifest.record(job, "built")
+            os.replace(tmp, final)
+            summary.built += 1
+        if on_progress:
+            on_progress(summary.built + summary.failed - len(plan_.problems), total)
+
+    work = [(job, str(out_dir)) for job in todo]
+    global _renderer
+    _renderer = None
+    try:
+        if work:
+            # Shared work once, in this process; forked workers inherit it.
+            _init_worker(plan_.kind, str(root), plan_.target, options)
+        if jobs <= 1 or len(work) <= 1:
+            for item in work:
+                finish(*_work(item))
+        else:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+            with context.Pool(jobs, _init_worker, (plan_.kind, str(root), plan_.target, options)) as pool:
+                for result in pool.imap_unordered(_work, work, chunksize=4):
+                    finish(*result)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        manifest.close()
+        _renderer = None
+        summary.seconds = time.perf_counter() - start
+    return summary

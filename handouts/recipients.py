@@ -1,0 +1,175 @@
+"""Recipient lists: a CSV or YAML file -> rows of personalisation fields, every problem with its row.
+
+CSV exports from spreadsheets and CRMs come in many dialects: UTF-8 with or without a byte-order
+mark, Excel's cp1252, commas or semicolons (European Excel). Encoding and delimiter are detected
+unless named. Column names are matched without regard to case or surrounding spaces.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handouts import schema
+from handouts.errors import ContentError, InputMissing, Problem
+from handouts.yamlfile import YList, YMap, load_bytes
+
+MAX_BYTES = 50_000_000
+MAX_VALUE = 200
+DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # 1-based data row number (the header is not counted); what messages call "row N"
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RecipientList:
+    file: str
+    columns: tuple[str, ...]
+    rows: list[Row]
+    problems: list[Problem]  # rows with problems are reported and left out of `rows`
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+
+def _place(file: str, row: int) -> str:
+    return f"{file}#row {row}"
+
+
+def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RecipientList:
+    """Read a recipient list. Raises InputMissing/ContentError for problems with the whole file;
+    problems with single rows are returned so the rest can still be built."""
+    if not path.is_file():
+        raise InputMissing(f"{path}: recipient file not found")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ContentError(problems=[Problem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", str(path))])
+    data = path.read_bytes()
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _read_yaml(data, str(path))
+    return _read_csv(data, str(path), encoding, delimiter)
+
+
+def _decode(data: bytes, file: str, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ContentError(problems=[Problem(f"cannot read as {encoding}: {exc.reason if hasattr(exc, 'reason') else exc}",
+                                                 file)]) from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        # Not UTF-8: Excel on Windows saves "CSV" as cp1252. Every byte decodes in cp1252 except
+        # five undefined ones, which are reported.
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc:
+            raise ContentError(problems=[Problem(f"not UTF-8 or cp1252 (byte {exc.start}); save it as "
+                                                 f"'CSV UTF-8' or name the encoding with --encoding", file)]) from None
+
+
+def _sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | None) -> RecipientList:
+    text, used = _decode(data, file, encoding)
+    first_line = text.split("\n", 1)[0]
+    delim = delimiter or _sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ContentError(problems=[Problem("the file is empty; the first line must name the columns", file)]) from None
+    except csv.Error as exc:
+        raise ContentError(problems=[Problem(f"unreadable header line: {exc}", file)]) from None
+    columns = tuple(h.strip().lower() for h in header)
+    problems = _header_problems(columns, file)
+    rows: list[Row] = []
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            number += 1
+            problems.append(Problem(f"unreadable line ({exc})", _place(file, number)))
+            continue
+        number += 1
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        if len(cells) != len(columns):
+            problems.append(Problem(f"has {len(cells)} cells but the header names {len(columns)} columns",
+                                    _place(file, number)))
+            continue
+        row, row_problems = _row(number, dict(zip(columns, cells)), file)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    return RecipientList(file, columns, rows, problems, used, delim)
+
+
+def _header_problems(columns: tuple[str, ...], file: str) -> list[Problem]:
+    out = []
+    seen = set()
+    for i, name in enumerate(columns, 1):
+        if not name:
+            out.append(Problem(f"column {i} has no name", _place(file, 0)))
+        elif name in seen:
+            out.append(Problem(f"column '{name}' appears twice", _place(file, 0)))
+        seen.add(name)
+    if out:
+        raise ContentError(problems=out)
+    return []
+
+
+def _row(number: int, values: dict[str, str], file: str) -> tuple[Row | None, list[Problem]]:
+    problems = []
+    clean = {}
+    for column, value in values.items():
+        value = value.strip()
+        why = schema.text_problem(value) or (f"is {len(value)} characters; the limit is {MAX_VALUE}"
+                                             if len(value) > MAX_VALUE else None)
+        if why:
+            problems.append(Problem(f"column '{column}' {why}", _place(file, number)))
+        clean[column] = value
+    return (None if problems else Row(number, clean)), problems
+
+
+def _read_yaml(data: bytes, file: str) -> RecipientList:
+    tree, problems = load_bytes(data, file)
+    if problems:
+        raise ContentError(problems=problems)
+    if not isinstance(tree, YList):
+        raise ContentError(problems=[Problem("expected a list of recipients (lines starting with '- ')", file, 1, 1)])
+    rows, problems, columns = [], [], []
+    for number, (item, at) in enumerate(zip(tree, tree.item_at), 1):
+        if not isinstance(item, YMap) or any(isinstance(v, (YMap, YList)) for v in item.values()):
+            problems.append(Problem("expected a mapping of column: text", file, at[0], at[1]))
+            continue
+        values = {k.strip().lower(): ("" if v is None else v) for k, v in item.items()}
+        for k in values:
+            if k not in columns:
+                columns.append(k)
+        row, row_problems = _row(number, values, f"{file}:{at[0]}")
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    return RecipientList(file, tuple(columns), rows, problems)
+
+
+def neutralise(cell: str) -> str:
+    """A cell as written into CSV reports: text starting with = + - @ could run as a spreadsheet
+    formula, so it is prefixed with an apostrophe (OWASP's CSV-injection advice)."""
+    if cell and cell[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
