@@ -79,7 +79,7 @@ def _names(template: str, jobs_fields: list[tuple[int, str, dict]], extra: dict)
     names, problems, taken = [], [], set()
     for row, row_id, values in jobs_fields:
         try:
-            raw = template.format(row=row, id=row_id, **extra, **values)
+            raw = template.format_map({**values, **extra, "row": row, "id": row_id})
         except (KeyError, IndexError, ValueError) as exc:
             raise ContentError(problems=[Problem(f"--name template uses an unknown field {exc}", "--name")]) from None
         name = safe_name(raw)
