@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,23 +15,11 @@ from handouts import compose, images, loader, qr, schema
 from handouts.errors import ContentError, Problem
 from handouts.files import write_atomic
 from handouts.model import Library, Picture, Routine, Visit
+from handouts.render.guard import layout_errors
 from handouts.theme import Theme, build_theme
 
 
 MIN_PRINT_DPI = 150
-
-
-@contextmanager
-def layout_errors(what: str):
-    """reportlab's layout errors as a ContentError. Its own message quotes the text of the block
-    (patient names and notes), so only the kind of failure is kept."""
-    from reportlab.platypus.doctemplate import LayoutError
-
-    try:
-        yield
-    except LayoutError:
-        raise ContentError(problems=[Problem("a block is too large to fit on one page; shorten the longest "
-                                             "note, step or paragraph", what)]) from None
 
 
 @dataclass

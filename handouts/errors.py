@@ -15,7 +15,9 @@ EXIT_USAGE = 2  # click's own code for bad options
 EXIT_DATAERR = 65  # content, visit file or recipient data is wrong
 EXIT_NOINPUT = 66  # a file or folder that was named does not exist
 EXIT_CANTCREAT = 73  # the output cannot be written (exists, permissions, disk full)
+EXIT_UNAVAILABLE = 69  # the mail server cannot be reached, refused TLS, or did not answer in time
 EXIT_PARTIAL = 75  # a batch finished with some rows failed; re-running resumes
+EXIT_NOPERM = 77  # the mail server refused the login
 EXIT_CONFIG = 78  # the clinic settings themselves are unusable
 
 EXIT_CODES = {
@@ -24,7 +26,9 @@ EXIT_CODES = {
     EXIT_DATAERR: "problems in content, a visit file or images",
     EXIT_NOINPUT: "a named file or folder does not exist",
     EXIT_CANTCREAT: "the output file cannot be written (already exists, no permission, disk full)",
+    EXIT_UNAVAILABLE: "the mail server is unreachable, failed the TLS check or did not answer in time",
     EXIT_PARTIAL: "a batch finished but some rows failed (listed); re-running builds what is left",
+    EXIT_NOPERM: "the mail server refused the login (user name or password)",
     EXIT_CONFIG: "unusable settings",
 }
 
@@ -84,3 +88,19 @@ class OutputError(HandoutsError):
 
 class ConfigError(HandoutsError):
     exit_code = EXIT_CONFIG
+
+
+class DeliveryUnavailable(HandoutsError):
+    """The mail server cannot be used: unreachable, no answer, TLS refused or not offered."""
+
+    exit_code = EXIT_UNAVAILABLE
+
+
+class DeliveryAuthRefused(HandoutsError):
+    exit_code = EXIT_NOPERM
+
+
+class BatchLocked(HandoutsError):
+    """Another process is sending the same batch; try again when it has finished."""
+
+    exit_code = EXIT_PARTIAL

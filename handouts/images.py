@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,26 @@ PIPELINE_VERSION = "1"  # bump when the output of prepare() changes for the same
 
 class ImageProblem(Exception):
     """A picture that cannot be used; the message names no user data beyond the file."""
+
+
+# What Pillow's decoders raise on damaged or hostile files (besides its own bomb errors). Caught at
+# this one boundary so every broken picture is reported as such, never as a traceback.
+_DECODER_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError, ZeroDivisionError,
+                   struct.error, MemoryError)
+
+
+@contextmanager
+def _pillow_errors():
+    from PIL import Image
+
+    try:
+        yield
+    except ImageProblem:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageProblem(f"image has too many pixels (limit {MAX_PIXELS // 1_000_000} MP)") from None
+    except _DECODER_ERRORS as exc:
+        raise ImageProblem(f"image data is damaged or truncated ({type(exc).__name__})") from None
 
 
 @dataclass(frozen=True)
@@ -62,20 +84,55 @@ def prepare(path: Path, box_width_pt: float, box_height_pt: float, dpi: int = DE
 
     Raises ImageProblem for anything unusable: unknown format, too many pixels, truncated data.
     """
-    data = read_source(path)
     target = (max(1, round(box_width_pt / 72 * dpi)), max(1, round(box_height_pt / 72 * dpi)))
-    digest = hashlib.sha256(data).hexdigest()
-    key = hashlib.sha256(f"{digest}:{target}:{dpi}:{JPEG_QUALITY}:{PIPELINE_VERSION}".encode()).hexdigest()[:32]
+    settings = f"{target}:{dpi}:{JPEG_QUALITY}:{PIPELINE_VERSION}"
     folder = folder or cache_dir()
+    # Warm path: a file unchanged since it was prepared (same path, size, mtime and inode, as make
+    # and rsync judge it) is not read again; re-reading and hashing a folder of phone photos was
+    # a fifth of a warm build.
+    quick = _stat_key(path, settings)
+    if quick:
+        hit = _index_lookup(folder, quick)
+        if hit is not None:
+            return hit
+    data = read_source(path)
+    digest = hashlib.sha256(data).hexdigest()
+    key = hashlib.sha256(f"{digest}:{settings}".encode()).hexdigest()[:32]
     for ext in (".png", ".jpg"):
-        hit = folder / (key + ext)
-        if hit.exists():
-            return _describe(hit, _animation_warning(data))
-    encoded, ext, warning = _convert(data, target)
-    out = folder / (key + ext)
-    if not cache.write(out, encoded):
-        raise ImageProblem(f"cannot write the image cache in {folder} (set HANDOUTS_CACHE to a writable folder)")
-    return _describe(out, warning)
+        hit_path = folder / (key + ext)
+        if hit_path.exists():
+            with _pillow_errors():
+                prepared = _describe(hit_path, _animation_warning(data))
+            break
+    else:
+        with _pillow_errors():
+            encoded, ext, warning = _convert(data, target)
+        out = folder / (key + ext)
+        if not cache.write(out, encoded):
+            raise ImageProblem(f"cannot write the image cache in {folder} (set HANDOUTS_CACHE to a writable folder)")
+        prepared = _describe(out, warning)
+    if quick:
+        cache.write(folder / "index" / quick, f"{prepared.path.name}\n{prepared.width}\n{prepared.height}\n"
+                    f"{prepared.warning}".encode())
+    return prepared
+
+
+def _stat_key(path: Path, settings: str) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return ""
+    ident = f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{settings}"
+    return hashlib.sha256(ident.encode()).hexdigest()[:32]
+
+
+def _index_lookup(folder: Path, quick: str) -> Prepared | None:
+    try:
+        name, width, height, warning = (folder / "index" / quick).read_text().split("\n", 3)
+        prepared = Prepared(folder / name, int(width), int(height), warning)
+    except (OSError, ValueError):
+        return None
+    return prepared if prepared.path.exists() else None
 
 
 ANIMATED = "animated image: only the first frame is used"
@@ -107,7 +164,7 @@ def printed_dpi(size: tuple[int, int], box_pt: tuple[float, float]) -> float:
 def inspect(path: Path) -> tuple[str, int, int]:
     """(format, width, height) from the header only, for checks that need no decode."""
     data = read_source(path)
-    with _open(data) as im:
+    with _pillow_errors(), _open(data) as im:
         return im.format, *_upright_size(im)
 
 
@@ -132,21 +189,40 @@ def _open(data: bytes):
     return im
 
 
+def _orientation(im) -> int:
+    """The EXIF orientation (1-8); 1 when absent or nonsense. (For PNG, whose EXIF may follow the
+    pixel data, getexif() decodes the whole image: damage surfaces here.)"""
+    value = im.getexif().get(0x0112, 1) if hasattr(im, "getexif") else 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
 def _upright_size(im) -> tuple[int, int]:
-    orientation = im.getexif().get(0x0112, 1) if hasattr(im, "getexif") else 1
     width, height = im.size
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    return (height, width) if _orientation(im) in (5, 6, 7, 8) else (width, height)
+
+
+def _upright(im, orientation: int):
+    """Turn decoded pixels upright. Unlike ImageOps.exif_transpose this never re-writes the EXIF, so a
+    photo whose EXIF is malformed (wrong GPS types, seen from some phones) still prints."""
+    from PIL import Image
+
+    turn = Image.Transpose
+    method = {2: turn.FLIP_LEFT_RIGHT, 3: turn.ROTATE_180, 4: turn.FLIP_TOP_BOTTOM, 5: turn.TRANSPOSE,
+              6: turn.ROTATE_270, 7: turn.TRANSVERSE, 8: turn.ROTATE_90}.get(orientation)
+    return im.transpose(method) if method is not None else im
 
 
 def _convert(data: bytes, target: tuple[int, int]):
     """Decode, orient, flatten, resize and encode. Returns (bytes, '.png' or '.jpg', warning)."""
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     warning = ""
     with _open(data) as im:
+        orientation = _orientation(im)
         source_size = _upright_size(im)
-        if getattr(im, "n_frames", 1) > 1:
+        if getattr(im, "n_frames", 1) > 1:  # GIF and WebP: walks every frame header
             warning = ANIMATED
+            im.seek(0)
         scale = min(target[0] / source_size[0], target[1] / source_size[1], 1.0)
         final = (max(1, round(source_size[0] * scale)), max(1, round(source_size[1] * scale)))
         if im.format == "JPEG":
@@ -158,7 +234,7 @@ def _convert(data: bytes, target: tuple[int, int]):
             im.load()  # full decode: a truncated file is an error here, never half a picture
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             raise ImageProblem("image data is truncated or corrupt") from None
-        im = ImageOps.exif_transpose(im)
+        im = _upright(im, orientation)
         had_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
         im = _flatten(im)
         # Line art, logos and diagrams (few colours, or drawn on transparency) stay PNG so edges stay
@@ -178,8 +254,11 @@ def _flatten(im):
     """Any mode -> RGB or L, transparency composited onto white (transparent must print white)."""
     from PIL import Image
 
-    if im.mode == "P":
-        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode in ("P", "1", "L", "RGB") and "transparency" in im.info:
+        im = im.convert("RGBA")  # a palette tRNS or a single transparent colour key
+    elif im.mode == "P":
+        im = im.convert("RGB")
+    im.info.pop("transparency", None)  # never handed on to the encoder
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         im = im.point(lambda v: v / 256).convert("L")
     elif im.mode == "F":

@@ -134,6 +134,30 @@ class Fonts:
     bold_italic: str | None = None
 
 
+SECURITY = ("ssl", "starttls")  # there is deliberately no plain-text choice
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """How the clinic sends email (`email_delivery:` in clinic.yaml). The password itself is never
+    part of the settings: only where to find it (an environment variable or an owner-only file)."""
+
+    host: str
+    sender: str  # the From address
+    port: int = 465
+    security: str = "ssl"  # one of SECURITY; ssl = implicit TLS (port 465), starttls (port 587)
+    username: str = ""
+    reply_to: str = ""
+    require_consent: bool = True  # refuse to email a patient without recorded consent
+    password_env: str = ""
+    password_file: str = ""
+    rate_per_minute: int = 60
+    timeout_seconds: int = 30
+    retries: int = 4  # attempts per message and run for temporary (4xx) failures
+    retry_delay_seconds: float = 2.0  # first backoff; doubles per attempt, with jitter
+    where: Location = Location()
+
+
 @dataclass(frozen=True)
 class Clinic:
     name: str
@@ -151,6 +175,7 @@ class Clinic:
     disclaimer: str = ""
     page_size: str = "letter"
     where: Location = Location()
+    email_delivery: EmailSettings | None = None
 
     def therapist(self, key: str) -> Therapist | None:
         return next((t for t in self.therapists if t.id == key), None)
@@ -180,6 +205,7 @@ class Visit:
     page_size: str | None = None
     where: Location = Location()
     program_at: Location = Location()
+    email_consent: bool | None = None  # recorded consent to unencrypted email; None = not recorded
     remove_at: tuple[Location, ...] = ()
 
 

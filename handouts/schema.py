@@ -231,12 +231,12 @@ def path_problem(text: str) -> str | None:
 # -- model readers ------------------------------------------------------------------------------
 
 CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "image_dpi", "phone", "website", "email",
-               "address", "therapists", "disclaimer", "page_size")
+               "address", "therapists", "disclaimer", "page_size", "email_delivery")
 EXERCISE_KEYS = ("name", "position", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
                  "mistakes", "precautions", "dosage", "video", "progressions", "regressions")
 PROGRAM_KEYS = ("title", "purpose", "goals", "exercises", "warning_signs")
 ITEM_KEYS = ("id", "dosage", "note")
-VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size")
+VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size", "email_consent")
 
 
 def read_dosage(r: Reader, node, at, path: str) -> m.Dosage:
@@ -300,6 +300,7 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
         disclaimer=r.text(c, "disclaimer", "", 400) or "",
         page_size=r.choice(c, "page_size", "", m.PAGE_SIZES) or "letter",
         where=r.location((1, 1)),
+        email_delivery=read_email_settings(r, c),
     )
 
 
@@ -396,7 +397,78 @@ def read_visit(r: Reader, tree) -> m.Visit | None:
         where=r.location((1, 1)),
         program_at=program_at,
         remove_at=tuple(loc for _, loc in remove),
+        email_consent=yes_no(r, v, "email_consent", ""),
     )
+
+
+EMAIL_KEYS = ("host", "port", "security", "username", "from", "reply_to", "require_consent", "password_env",
+              "password_file", "rate_per_minute", "timeout_seconds", "retries", "retry_delay_seconds")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+HOST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$")
+SECONDS_RE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3})?$")
+
+
+def yes_no(r: Reader, node: YMap, key: str, path: str) -> bool | None:
+    """`yes` / `no` (written as text, like every value) -> True / False; absent -> None."""
+    value = r.choice(node, key, path, ("yes", "no"))
+    return None if value is None else value == "yes"
+
+
+def read_email_settings(r: Reader, c: YMap) -> m.EmailSettings | None:
+    """The optional `email_delivery:` block. Addresses are only shape-checked here; the mail package
+    validates them strictly. A password written in the file is refused: it belongs in an
+    environment variable or an owner-only file."""
+    if c.get("email_delivery") is None:
+        return None
+    at = c.value_at["email_delivery"]
+    e = r.mapping(c["email_delivery"], "email_delivery", EMAIL_KEYS + ("password",), required=("host", "from"), at=at)
+    if e is None:
+        return None
+    path = "email_delivery"
+    before = len(r.problems)
+    if "password" in e:
+        r.add("never write the password in clinic.yaml; name an environment variable (password_env) or an "
+              "owner-only file (password_file)", e.key_at["password"], f"{path}.password")
+    host = r.text(e, "host", path, 253)
+    if host is not None and not HOST_RE.match(host):
+        r.add(f"expected a host name such as smtp.example.com, got {_show(host)}", e.value_at["host"], f"{path}.host")
+    sender = r.text(e, "from", path, MAX_SHORT)
+    reply_to = r.text(e, "reply_to", path, MAX_SHORT) or ""
+    for key, value in (("from", sender), ("reply_to", reply_to)):
+        if value and (value.count("@") != 1 or any(ch.isspace() or ch in "<>,;\"" for ch in value)):
+            r.add(f"expected a plain address such as hello@clinic.example, got {_show(value)}", e.value_at[key],
+                  f"{path}.{key}")
+    security = r.choice(e, "security", path, m.SECURITY) or "ssl"
+    port = r.whole(e, "port", path, 1, 65535) or (465 if security == "ssl" else 587)
+    env = r.text(e, "password_env", path, 64) or ""
+    if env and not ENV_NAME_RE.match(env):
+        r.add(f"expected the name of an environment variable, e.g. HANDOUTS_SMTP_PASSWORD, got {_show(env)}",
+              e.value_at["password_env"], f"{path}.password_env")
+    file = r.text(e, "password_file", path, 500) or ""
+    if env and file:
+        r.add("give password_env or password_file, not both", e.key_at["password_file"], f"{path}.password_file")
+    username = r.text(e, "username", path, MAX_SHORT) or ""
+    if username and not (env or file):
+        r.add("a username needs a password source: password_env or password_file", e.key_at["username"],
+              f"{path}.username")
+    delay = 2.0
+    if e.get("retry_delay_seconds") is not None:
+        text = e["retry_delay_seconds"]
+        if isinstance(text, str) and SECONDS_RE.match(text.strip()) and 0 < float(text) <= 600:
+            delay = float(text)
+        else:
+            r.add(f"expected seconds between 0.001 and 600, e.g. 2 or 0.5, got {_show(text)}",
+                  e.value_at["retry_delay_seconds"], f"{path}.retry_delay_seconds")
+    settings = m.EmailSettings(
+        host=host or "", sender=sender or "", port=port, security=security, username=username,
+        reply_to=reply_to, require_consent=yes_no(r, e, "require_consent", path) is not False,
+        password_env=env, password_file=file,
+        rate_per_minute=r.whole(e, "rate_per_minute", path, 1, 100000) or 60,
+        timeout_seconds=r.whole(e, "timeout_seconds", path, 1, 600) or 30,
+        retries=r.whole(e, "retries", path, 1, 10) or 4, retry_delay_seconds=delay,
+        where=r.location(at, path),
+    )
+    return settings if len(r.problems) == before else None
 
 
 # -- small helpers --------------------------------------------------------------------------------
