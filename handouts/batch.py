@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts import __version__, recipients
-from handouts.errors import ContentError, OutputError, Problem
-from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps
+from handouts.errors import ContentError, Problem
+from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, make_private_folder
 
 MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
 EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
@@ -267,10 +267,7 @@ def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str]:
 def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = False, on_progress=None) -> Summary:
     """Build every pending row of `plan_`. `on_progress(done, total)` is called after each row."""
     out_dir = plan_.out_dir
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise OutputError(f"cannot create {out_dir}: {exc.strerror}") from None
+    make_private_folder(out_dir)
     clean_stale_temps(out_dir)
     todo, skipped = pending(plan_, force)
     summary = Summary(skipped=skipped, problems=list(plan_.problems), failed=len(plan_.problems))

@@ -48,14 +48,27 @@ def clean_stale_temps(folder: Path) -> int:
     return removed
 
 
+def make_private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parents with mode 0700, whatever the umask."""
+    missing = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        for path in reversed(missing):
+            path.mkdir(mode=0o700)
+            os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise OutputError(f"cannot create folder {folder}: {exc.strerror}") from None
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int = 0o600) -> None:
     """Write `data` to `path` atomically with permissions `mode`. Raises OutputError."""
     folder = path.parent if str(path.parent) else Path(".")
-    try:
-        if not folder.exists():
-            folder.mkdir(parents=True, mode=0o700)
-    except OSError as exc:
-        raise OutputError(f"cannot create folder {folder}: {exc.strerror}") from None
+    make_private_folder(folder)
     clean_stale_temps(folder)
     if path.exists() and not overwrite:
         raise OutputError(f"{path} already exists; use --overwrite to replace it")

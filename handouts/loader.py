@@ -49,9 +49,10 @@ def display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def read_tree(root: Path, path: Path) -> tuple[object, schema.Reader]:
-    """Parse one file; YAML problems land on the returned reader."""
-    reader = schema.Reader(display(root, path))
+def read_tree(root: Path, path: Path, shown: str | None = None) -> tuple[object, schema.Reader]:
+    """Parse one file; YAML problems land on the returned reader, named `shown` (default: relative
+    to the clinic folder)."""
+    reader = schema.Reader(shown or display(root, path))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:  # refused before reading: a 20 MB file must not be parsed at all
@@ -194,8 +195,7 @@ def load_visit(path: Path, library: Library, root: Path) -> Visit:
     """Read a visit file; raise ContentError with every problem, including unknown ids."""
     if not path.is_file():
         raise InputMissing(f"{path}: visit file not found")
-    tree, reader = read_tree(path.parent, path)
-    reader.file = str(path)
+    tree, reader = read_tree(path.parent, path, shown=str(path))
     visit = schema.read_visit(reader, tree) if tree is not None else None
     problems = list(reader.problems)
     if visit is not None:

@@ -33,10 +33,18 @@ RANGES = {  # dosage field -> (low, high, unit for messages)
 }
 
 
+# Words people reach for that the schema spells differently (difflib cannot see these).
+SYNONYMS = {"title": "name", "titel": "name", "name": "title", "image": "images", "pictures": "images",
+            "instructions": "steps", "dose": "dosage", "url": "video", "side_to_side": "side"}
+
+
 def did_you_mean(word: str, choices) -> str:
     import difflib  # only needed when something is wrong
 
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    if SYNONYMS.get(word) in choices:
+        return f"; did you mean '{SYNONYMS[word]}'?"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -318,21 +326,22 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
             caption = r.text(p, "caption", path, MAX_SHORT) or ""
             pictures.append(m.Picture(file, caption, r.location(p.value_at["file"], f"{path}.file")))
     steps = r.text_list(e, "steps")
-    if e.get("steps") is not None and not steps and not r.problems:
+    if e.get("steps") is not None and not steps and isinstance(e["steps"], YList) and not e["steps"]:
         r.add("give at least one step", e.value_at["steps"], "steps")
     dosage = read_dosage(r, e["dosage"], e.value_at["dosage"], "dosage") if e.get("dosage") is not None else m.Dosage()
-    name = r.text(e, "name", "", MAX_SHORT)
-    position = r.choice(e, "position", "", m.POSITIONS)
-    if not (name and position and steps):
-        return None
-    progressions, regressions = r.located_ids(e, "progressions"), r.located_ids(e, "regressions")
-    return m.Exercise(
-        id=ident, name=name, position=position, steps=steps,
+    # Every field is read before deciding, so one run reports every problem in the file.
+    fields = dict(
+        name=r.text(e, "name", "", MAX_SHORT), position=r.choice(e, "position", "", m.POSITIONS),
         purpose=r.text(e, "purpose") or "",
         region=r.text_list(e, "region", "", MAX_SHORT), tags=r.text_list(e, "tags", "", MAX_SHORT),
-        equipment=r.text_list(e, "equipment", "", MAX_SHORT), images=tuple(pictures),
-        tips=r.text_list(e, "tips"), mistakes=r.text_list(e, "mistakes"), precautions=r.text_list(e, "precautions"),
-        dosage=dosage, video=r.url(e, "video"),
+        equipment=r.text_list(e, "equipment", "", MAX_SHORT), tips=r.text_list(e, "tips"),
+        mistakes=r.text_list(e, "mistakes"), precautions=r.text_list(e, "precautions"), video=r.url(e, "video"),
+    )
+    progressions, regressions = r.located_ids(e, "progressions"), r.located_ids(e, "regressions")
+    if not (fields["name"] and fields["position"] and steps):
+        return None
+    return m.Exercise(
+        id=ident, steps=steps, images=tuple(pictures), dosage=dosage, **fields,
         progressions=tuple(i for i, _ in progressions), regressions=tuple(i for i, _ in regressions),
         where=r.location((1, 1)), refs_at=tuple(loc for _, loc in progressions + regressions),
     )
@@ -365,15 +374,13 @@ def read_program(r: Reader, tree, ident: str) -> m.Program | None:
         return None
     items = read_items(r, p, "exercises")
     title = r.text(p, "title", "", MAX_SHORT)
-    if p.get("exercises") is not None and not items and not r.problems:
+    if isinstance(p.get("exercises"), YList) and not p["exercises"]:
         r.add("list at least one exercise", p.value_at["exercises"], "exercises")
+    purpose, goals, signs = r.text(p, "purpose") or "", r.text_list(p, "goals"), r.text_list(p, "warning_signs")
     if not (title and items):
         return None
-    return m.Program(
-        id=ident, title=title, items=items, purpose=r.text(p, "purpose") or "",
-        goals=r.text_list(p, "goals"), warning_signs=r.text_list(p, "warning_signs"),
-        where=r.location((1, 1)),
-    )
+    return m.Program(id=ident, title=title, items=items, purpose=purpose, goals=goals, warning_signs=signs,
+                     where=r.location((1, 1)))
 
 
 def read_visit(r: Reader, tree) -> m.Visit | None:

@@ -112,7 +112,9 @@ def parse(text: str):
             stack.append(YMap(line, col) if kind is yaml.MappingStartEvent else YList(line, col))
             keys.append(_NO_KEY)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote is only noticed at the end of the file; point at where it opened.
+        opened = exc.context and "quoted scalar" in exc.context and exc.context_mark is not None
+        mark = exc.context_mark if opened else (exc.problem_mark or exc.context_mark)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise YAMLProblem(_explain(exc, text, line, col), line, col) from None
     except yaml.YAMLError as exc:  # ReaderError: control characters, bad encodings
