@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import assert_no_crash, explain, fill_missing_images, run
+from conftest import assert_no_crash, explain, fill_missing_images, run, run_module
 
 REQUIRED = ["routine", "check", "list", "init"]
 
@@ -228,3 +228,18 @@ def test_errors_go_to_stderr_and_say_how_many(clinic_copy):
     assert result.stdout == ""
     assert all(line.startswith(("error: ", "warning: ")) or line.endswith("problems found.")
                or re.match(r"content/\S+: warning: ", line) for line in result.stderr.splitlines())
+
+
+def test_installed_tool_uses_the_bundled_demo_out_of_the_box(tmp_path):
+    """From a folder with no content/ and no HANDOUTS_ROOT the bundled demo is used. Under CI the
+    package is installed as a wheel (not editable), so this also proves the demo ships inside it."""
+    from handouts.loader import demo_root
+
+    demo = demo_root()
+    assert (demo / "content" / "clinic.yaml").is_file() and (demo / "images" / "clinic" / "logo.png").is_file()
+    out = tmp_path / "h.pdf"
+    done = run_module(["routine", "--program", "core-activation", "--patient", "Maria", "-o", out], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    guides = run_module(["list", "guides"], cwd=tmp_path)
+    assert "back-pain-tips" in guides.stdout
