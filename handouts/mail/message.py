@@ -223,4 +223,6 @@ def verify(data: bytes, draft: Draft) -> None:
 
 
 def new_date() -> str:
-    return email.utils.format_datetime(email.utils.localtime())
+    import datetime as dt
+
+    return email.utils.format_datetime(dt.datetime.now(dt.timezone.utc))  # UTC: no hint of where it was sent

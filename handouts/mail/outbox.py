@@ -1,0 +1,176 @@
+"""Outbox: what to send to whom -> a list of checked items, every refused row with its reason.
+
+Two sources: one PDF for one address (end of visit), or a batch's manifest.csv plus the recipient
+list it was built from (addresses are read from the list by row number, so no address is ever
+written into the manifest). Addresses are validated strictly, consent is checked when the clinic
+requires it, and duplicate addresses (letter case ignored) are sent once, with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handouts.errors import ContentError, InputMissing, Problem
+from handouts.mail.address import Checked, check_address
+from handouts.model import Clinic, EmailSettings
+
+# Recipient columns that never fill an email template: clinical notes stay in the PDF.
+PRIVATE_COLUMNS = ("note", "email", "email_consent")
+
+
+@dataclass(frozen=True)
+class Item:
+    row: int
+    place: str  # how messages name this item, e.g. "manifest.csv#row 12"
+    pdf: Path
+    pdf_sha256: str
+    address: Checked
+    name: str  # display name for To ("" for none)
+    values: dict  # placeholder values
+
+
+@dataclass
+class Outbox:
+    kind: str  # "handout" or "guide"
+    folder: Path  # where the journal lives: the batch folder, or the PDF's folder
+    items: list[Item]
+    refused: list[Problem] = field(default_factory=list)  # rows not sent because of their data
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def clinic_values(clinic: Clinic) -> dict[str, str]:
+    return {"clinic": clinic.name, "clinic_phone": clinic.phone, "clinic_website": clinic.website,
+            "clinic_email": clinic.email}
+
+
+def consent_problem(consent: bool | None, settings: EmailSettings, where: str) -> str | None:
+    if consent is False:
+        return f"email_consent is 'no' in {where}: this person declined email"
+    if consent is None and settings.require_consent:
+        return (f"no recorded consent to unencrypted email: the clinic requires it "
+                f"(email_delivery.require_consent in clinic.yaml); record email_consent: yes in {where}")
+    return None
+
+
+def parse_consent(text: str) -> bool | None | str:
+    """'yes'/'no' (any case) -> True/False, '' -> None, anything else -> the text (an error)."""
+    value = text.strip().lower()
+    if not value:
+        return None
+    if value in ("yes", "no"):
+        return value == "yes"
+    return text
+
+
+def pdf_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def precheck(address: str, consent: bool | None, clinic: Clinic, option: str = "--to",
+             consent_source: str = "the visit file (--visit FILE)") -> Checked:
+    """Settings present, address valid, consent recorded: checked before a PDF is even built.
+    Raises ConfigError (78) or ContentError (65)."""
+    from handouts.errors import ConfigError
+
+    if clinic.email_delivery is None:
+        raise ConfigError("content/clinic.yaml has no email_delivery settings (host, from, ...); "
+                          "see the README, section Email")
+    problems = []
+    checked, why = check_address(address)
+    if checked is None:
+        problems.append(Problem(why, option))
+    why = consent_problem(consent, clinic.email_delivery, consent_source)
+    if why:
+        problems.append(Problem(why, "consent"))
+    if problems:
+        raise ContentError(problems=problems)
+    return checked
+
+
+def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Clinic, kind: str,
+           option: str = "--to", consent_source: str = "the visit file (--visit FILE)") -> Outbox:
+    """One PDF for one address. Raises ContentError (exit 65) for a bad address or missing consent."""
+    checked = precheck(address, consent, clinic, option, consent_source)
+    if not pdf.is_file():
+        raise InputMissing(f"{pdf}: PDF not found")
+    values = {**clinic_values(clinic), "name": name}
+    item = Item(1, pdf.name, pdf, pdf_digest(pdf), checked, name, values)
+    return Outbox(kind, pdf.resolve().parent, [item])
+
+
+def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: str | None = None, *,
+                  encoding: str | None = None, delimiter: str | None = None) -> Outbox:
+    """Every built row of a batch, with its address from the recipient list (same row numbers)."""
+    from handouts import recipients
+    from handouts.batch import read_manifest
+
+    if not manifest.is_file():
+        raise InputMissing(f"{manifest}: manifest not found (it is written by 'handouts batch')")
+    people = recipients.read(recipients_path, encoding=encoding, delimiter=delimiter)
+    if "email" not in people.columns:
+        raise ContentError(problems=[Problem("the recipient list has no 'email' column", f"{people.file}#header")])
+    if kind is None:
+        kind = "handout" if "patient" in people.columns else "guide"
+    by_row = {row.number: row for row in people.rows}
+    unreadable = {_row_number(p.file) for p in people.problems}
+    folder = manifest.resolve().parent
+    shown = manifest.name
+    settings = clinic.email_delivery
+    items, refused, warnings = [], [], []
+    first_row: dict[str, int] = {}
+    for number, entry in sorted(read_manifest(manifest).items()):
+        place = f"{shown}#row {number}"
+        if entry.get("status") != "built":
+            refused.append(Problem("the PDF was not built (see the manifest); not sent", place))
+            continue
+        row = by_row.get(number)
+        if row is None:
+            why = "the recipient list's row has problems (fix them and rebuild)" if number in unreadable else \
+                "the recipient list has no such row; is it the list this batch was built from?"
+            refused.append(Problem(why, place))
+            continue
+        file = entry.get("file", "")
+        if not file or "/" in file or "\\" in file or file.startswith("."):
+            refused.append(Problem("the manifest names no usable file", place))
+            continue
+        pdf = folder / file
+        if not pdf.is_file():
+            refused.append(Problem(f"{file} is missing from the batch folder", place))
+            continue
+        checked, why = check_address(row.fields.get("email", ""))
+        if checked is None:
+            refused.append(Problem(why, f"{people.file}#row {number}", field="email"))
+            continue
+        consent = parse_consent(row.fields.get("email_consent", ""))
+        if isinstance(consent, str):
+            refused.append(Problem("email_consent must be yes or no", f"{people.file}#row {number}",
+                                   field="email_consent"))
+            continue
+        why = consent_problem(consent, settings, "the recipient list's email_consent column")
+        if why:
+            refused.append(Problem(why, f"{people.file}#row {number}"))
+            continue
+        if checked.key in first_row:
+            warnings.append(Problem(f"same address as row {first_row[checked.key]} (letter case ignored); "
+                                    f"sent once, for row {first_row[checked.key]}", place, warning=True))
+            continue
+        first_row[checked.key] = number
+        name = row.fields.get("name") or row.fields.get("patient") or ""
+        values = {k: v for k, v in row.fields.items() if k not in PRIVATE_COLUMNS}
+        values.update(clinic_values(clinic))
+        values["name"] = name
+        items.append(Item(number, place, pdf, pdf_digest(pdf), checked, name, values))
+    return Outbox(kind, folder, items, refused, warnings)
+
+
+def _row_number(place: str) -> int | None:
+    import re
+
+    match = re.search(r"#row (\d+)", place)
+    return int(match.group(1)) if match else None
