@@ -20,47 +20,48 @@ PAGE_KEYS = ("/Contents", "/Resources", "/Annots")
 
 
 class GuideAssembler:
-    def __init__(self, base: bytes, cover: int = 0, replaced: int | None = -1):
-        """`base`: the full guide. Page `cover` gets an overlay per reader; page `replaced` (the call
-        to action; None if there is none) is replaced by the reader's page."""
+    def __init__(self, base: bytes, pages: list[tuple[int, str]]):
+        """`base`: the whole guide with its personal parts blank. `pages`: (page index, "overlay" or
+        "replace") for each page that differs between readers, in the order of the personal PDF:
+        an overlay is drawn over the shared page; a replaced page is swapped in whole."""
         self.writer = PdfWriter(clone_from=PdfReader(io.BytesIO(base)))
-        pages = self.writer.pages
-        self.cover = cover % len(pages)
-        self.replaced = None if replaced is None else replaced % len(pages)
-        self.page_count = len(pages)
-        if self.replaced is not None:
-            # The shared call-to-action page is never printed: drop its objects once, here.
-            page = pages[self.replaced]
-            for key in PAGE_KEYS:
-                if key in page:
-                    del page[key]
+        count = len(self.writer.pages)
+        self.page_count = count
+        self.pages = [(index % count, how) for index, how in pages]
+        for index, how in self.pages:
+            if how == "replace":
+                # The shared version of a replaced page is never printed: drop its objects once.
+                page = self.writer.pages[index]
+                for key in PAGE_KEYS:
+                    if key in page:
+                        del page[key]
+        if any(how == "replace" for _, how in self.pages):
             self.writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
-        self.saved = {i: {k: (pages[i].raw_get(k) if k in pages[i] else None) for k in PAGE_KEYS}
-                      for i in self._indexes()}
+        pages_ = self.writer.pages
+        self.saved = {i: {k: (pages_[i].raw_get(k) if k in pages_[i] else None) for k in PAGE_KEYS}
+                      for i, _ in self.pages}
         self.object_count = len(self.writer._objects)
 
-    def _indexes(self) -> list[int]:
-        return [self.cover] + ([self.replaced] if self.replaced is not None else [])
-
     def assemble(self, personal: bytes) -> bytes:
-        """The guide with `personal` (page 1: cover band, page 2: call to action) put in place."""
+        """The guide with the reader's `personal` pages put in place."""
         reader = PdfReader(io.BytesIO(personal))
-        if len(reader.pages) != 1 + (self.replaced is not None):
+        if len(reader.pages) != len(self.pages):
             raise ValueError("personal pages do not match the shared guide")
         writer = self.writer
         try:
-            self._overlay(writer.pages[self.cover], reader.pages[0])
-            if self.replaced is not None:
-                target, source = writer.pages[self.replaced], reader.pages[1]
-                for key in PAGE_KEYS:
-                    if key in source:
-                        target[NameObject(key)] = source.raw_get(key).clone(writer)
+            for (index, how), source in zip(self.pages, reader.pages):
+                target = writer.pages[index]
+                if how == "overlay":
+                    self._overlay(target, source)
+                else:
+                    for key in PAGE_KEYS:
+                        if key in source:
+                            target[NameObject(key)] = source.raw_get(key).clone(writer)
             out = io.BytesIO()
             writer.write(out)
             return out.getvalue()
         finally:
             self._restore(reader)
-
     def _overlay(self, page, personal) -> None:
         """Draw `personal` over `page` as a Form XObject, touching no existing object.
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from handouts import __version__, recipients
 from handouts.errors import ContentError, Problem
-from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, make_private_folder
+from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
 MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
 EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
@@ -138,6 +138,7 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
         problems.append(Problem(f"missing required column(s): {', '.join(missing)}{hint}", header))
     if problems:
         raise ContentError(problems=problems)
+    exists(out_dir)  # an unusable folder name (e.g. too long) is an OutputError here, not a crash later
     k, n = shard
     row_problems = list(people.problems)
     chosen = []

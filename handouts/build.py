@@ -222,7 +222,12 @@ class GuideRenderer:
                                     part="shared" if self.personal else "all")
             if not self.personal:
                 self._base = base
-            self._assembler = GuideAssembler(base, cover=0, replaced=-1 if self._neutral.guide.cta else None)
+            from handouts.render.guide import cta_replaced
+
+            pages = [(0, "overlay")]
+            if self._neutral.guide.cta:
+                pages.append((-1, "replace" if cta_replaced(self._neutral) else "overlay"))
+            self._assembler = GuideAssembler(base, pages)
 
     def reuse(self, fields: dict[str, str]) -> bytes:
         """The same PDF as full(fields), built from the shared pages plus this reader's own."""

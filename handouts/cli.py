@@ -509,18 +509,10 @@ def init(directory):
     Example:
       handouts init ~/my-clinic && handouts --root ~/my-clinic check
     """
-    import shutil
-
-    from handouts.errors import OutputError
+    from handouts.files import install_folder
     from handouts.loader import demo_root
 
-    if directory.exists() and any(directory.iterdir()):
-        raise OutputError(f"{directory} already exists and is not empty; choose a new folder")
     demo = demo_root()
-    try:
-        for part in ("content", "images"):
-            shutil.copytree(demo / part, directory / part, dirs_exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create {directory}: {exc.strerror}") from None
+    install_folder(directory, {part: demo / part for part in ("content", "images")})
     click.echo(f"created {directory}; next: edit {directory / 'content' / 'clinic.yaml'}, "
                f"then run: handouts --root {directory} check")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -40,19 +41,43 @@ def clean_stale_temps(folder: Path) -> int:
             continue
         pid_text = name[len(TEMP_PREFIX):].split("-", 1)[0]
         if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            path = folder / name
             try:
-                os.unlink(folder / name)
+                if path.is_dir() and not path.is_symlink():  # a half-made folder (install_folder)
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
                 removed += 1
             except OSError:
                 pass
     return removed
 
 
+def exists(path: Path) -> bool:
+    """Whether anything (a file, a folder, even a dangling link) is at `path`. Raises OutputError
+    when that cannot be told, e.g. for a name longer than the file system allows (Path.exists()
+    raises OSError there instead of answering)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise OutputError(f"cannot use {_shown(path)}: {exc.strerror}") from None
+    except ValueError:  # an embedded NUL character
+        raise OutputError(f"cannot use {_shown(path)}: the name contains a NUL character") from None
+    return True
+
+
+def _shown(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 120 else text[:60] + "..." + text[-40:]
+
+
 def make_private_folder(folder: Path) -> None:
     """Create `folder` and any missing parents with mode 0700, whatever the umask."""
     missing = []
     probe = folder
-    while not probe.exists() and probe != probe.parent:
+    while not exists(probe) and probe != probe.parent:
         missing.append(probe)
         probe = probe.parent
     try:
@@ -62,7 +87,7 @@ def make_private_folder(folder: Path) -> None:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise OutputError(f"cannot create folder {folder}: {exc.strerror}") from None
+        raise OutputError(f"cannot create folder {_shown(folder)}: {exc.strerror}") from None
 
 
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int = 0o600) -> None:
@@ -70,8 +95,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int 
     folder = path.parent if str(path.parent) else Path(".")
     make_private_folder(folder)
     clean_stale_temps(folder)
-    if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists; use --overwrite to replace it")
+    if exists(path) and not overwrite:
+        raise OutputError(f"{_shown(path)} already exists; use --overwrite to replace it")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
     except OSError as exc:
@@ -98,7 +123,7 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int 
         except OSError:
             pass
         reason = "no space left on the disk" if exc.errno == errno.ENOSPC else exc.strerror
-        raise OutputError(f"cannot write {path}: {reason}") from None
+        raise OutputError(f"cannot write {_shown(path)}: {reason}") from None
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -112,3 +137,27 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def install_folder(target: Path, parts: dict[str, Path]) -> None:
+    """Create folder `target` holding a copy of each source folder in `parts` (name -> source), all
+    at once: the copies are made in a temp folder beside `target` that is then renamed into place,
+    so a run killed half way leaves no half-made folder (its temp folder is removed by the next
+    run). `target` may exist if it is an empty folder. Raises OutputError."""
+    parent = target.parent if str(target.parent) else Path(".")
+    if exists(target) and (not target.is_dir() or any(target.iterdir())):
+        raise OutputError(f"{_shown(target)} already exists and is not empty; choose a new folder")
+    make_private_folder(parent)
+    clean_stale_temps(parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX))
+    except OSError as exc:
+        raise OutputError(f"cannot create {_shown(target)}: {exc.strerror}") from None
+    try:
+        for name, source in parts.items():
+            shutil.copytree(source, tmp / name)
+        os.rename(tmp, target)  # replaces an empty folder; refuses a non-empty one
+        _fsync_folder(parent)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot create {_shown(target)}: {exc.strerror}") from None

@@ -30,16 +30,18 @@ def check_address(text: str) -> tuple[Checked | None, str]:
 
     if not isinstance(text, str) or not text.strip():
         return None, "no email address"
-    if text != text.strip():
-        text = text.strip()
-    if any(ch in text for ch in "\r\n\t\x00") or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+    # Checked before stripping: str.strip() would quietly remove U+2028, U+0085 and tabs.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
         return None, "invalid email address: it contains a line break or control character"
+    text = text.strip(" ")
+    if "=?" in text:
+        return None, "invalid email address: it contains an encoded-word sequence (=?)"
     local = text.rsplit("@", 1)[0]
     if any(ord(ch) > 127 for ch in local):
         return None, ("invalid email address: letters outside ASCII before the @ (like ë) need SMTPUTF8, "
                       "which handouts does not use; ask the recipient for a plain-ASCII address")
-    if len(text) > 254:
-        return None, "invalid email address: longer than 254 characters"
+    if len(text) > 254 or len(local) > 64:  # RFC 5321 §4.5.3.1
+        return None, "invalid email address: too long"
     try:
         valid = email_validator.validate_email(text, check_deliverability=False, allow_smtputf8=False,
                                                allow_quoted_local=False, allow_domain_literal=False,

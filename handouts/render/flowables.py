@@ -105,6 +105,11 @@ class Ghost(Flowable):
     def __init__(self, content: Flowable):
         super().__init__()
         self.content = content
+        # A ghost of a heading still marks its place: bookmarks and contents entries must exist
+        # in the shared pages even where the heading's text is drawn per reader.
+        for name in ("key", "outline_title"):
+            if hasattr(content, name):
+                setattr(self, name, getattr(content, name))
 
     def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
         self.width, self.height = self.content.wrap(avail_width, avail_height)
@@ -118,3 +123,33 @@ class Ghost(Flowable):
 
     def draw(self):
         pass
+
+
+class FixedHeight(Flowable):
+    """Content in a box of fixed height (shrunk to fit if it is taller), so what follows never moves.
+
+    A guide's call-to-action headline carries the reader's name; in a fixed box, a long name cannot
+    push the rest of the page down, so that page can be shared by every reader of a batch.
+    """
+
+    def __init__(self, content: Flowable, height: float):
+        super().__init__()
+        self.content, self.box_height = content, height
+        for name in ("key", "outline_title"):
+            if hasattr(content, name):
+                setattr(self, name, getattr(content, name))
+
+    def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        self.width = avail_width
+        self.height = self.box_height
+        return self.width, self.height
+
+    def draw(self):
+        width, height = self.content.wrap(self.width, 10_000_000)
+        scale = min(1.0, self.box_height / height) if height else 1.0
+        canvas = self.canv
+        canvas.saveState()
+        canvas.translate((self.width - width * scale) / 2, self.box_height - height * scale)
+        canvas.scale(scale, scale)
+        self.content.drawOn(canvas, 0, 0)
+        canvas.restoreState()

@@ -25,7 +25,7 @@ from handouts.compose import GuideDoc
 from handouts.images import Prepared
 from handouts.render import fonts
 from handouts.render.cards import _fit_size, exercise_card
-from handouts.render.flowables import Ghost, Picture, QRCode
+from handouts.render.flowables import FixedHeight, Ghost, Picture, QRCode
 from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT, body_height, guide_boxes, section_box
 from handouts.render.markdown import flowables
 from handouts.render.pages import Branding, draw_header
@@ -47,7 +47,7 @@ class _Heading(Paragraph):
 
 class GuideTemplate(BaseDocTemplate):
     def afterFlowable(self, flowable):  # noqa: N802 - reportlab's name
-        if isinstance(flowable, _Heading):
+        if getattr(flowable, "outline_title", None) and getattr(flowable, "key", None):
             self.canv.bookmarkPage(flowable.key)
             self.canv.addOutlineEntry(flowable.outline_title, flowable.key, level=0, closed=None)
             # The contents entry is markup: escape the user's heading text.
@@ -83,11 +83,13 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
     `qr_codes` maps URLs (exercise videos and the booking page) to QR matrices.
 
     Batch builds render a guide in two parts (see assemble.py): `part="shared"` is the whole guide
-    without the cover's personal band; `part="personal"` is what differs between readers: page 1
-    holds the cover's personal band alone (the rest takes its place invisibly) and page 2 the call
-    to action, numbered `last_page` as in the full guide.
+    with the personal parts left blank; `part="personal"` is what differs between readers, on two
+    pages laid out exactly like the cover and the call to action: the personal parts alone, every
+    other part taking its place invisibly (`cta_replaced(doc)`: the whole call-to-action page,
+    numbered `last_page` as in the full guide).
     """
     personal_only = part == "personal"
+    whole_cta = cta_replaced(doc)
     font = fonts.register(theme)
     st = GuideStyles(theme, font)
     clinic = doc.clinic
@@ -97,13 +99,16 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
         branding.logo_size = _fit_size(logo, 110.0, 42.0)
     buffer = io.BytesIO()
     template = _template(buffer, theme, doc, branding, page_offset=last_page - 2 if personal_only else 0,
-                         decorate_cover=not personal_only)
+                         decorate_cover=not personal_only, decorate_body=not personal_only or whole_cta)
     story = _cover(doc, theme, st, pictures, logo)
     if part == "shared":
         story = [Ghost(f) if getattr(f, "personal", False) else f for f in story]
     if personal_only:
         story = [f if getattr(f, "personal", False) else Ghost(f) for f in story]
-        story += [NextPageTemplate("body"), PageBreak()] + _cta(doc, theme, st, qr_codes)
+        cta = _cta(doc, theme, st, qr_codes)
+        if not whole_cta:
+            cta = [f if getattr(f, "personal", False) else Ghost(f) for f in cta]
+        story += [NextPageTemplate("body"), PageBreak()] + cta
         template.build(story)
         return buffer.getvalue()
     story += [NextPageTemplate("body"), PageBreak()]
@@ -113,13 +118,22 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
     if doc.guide.author:
         story += [PageBreak()] + _author(doc, theme, st, pictures)
     if doc.guide.cta:
-        story += [PageBreak()] + _cta(doc, theme, st, qr_codes)
+        cta = _cta(doc, theme, st, qr_codes)
+        if part == "shared" and not whole_cta:
+            cta = [Ghost(f) if getattr(f, "personal", False) else f for f in cta]
+        story += [PageBreak()] + cta
     template.multiBuild(story)
     return buffer.getvalue()
 
 
+def cta_replaced(doc: GuideDoc) -> bool:
+    """True when the call to action's text (not only its headline) differs between readers, so
+    batches replace that whole page rather than laying the headline over a shared page."""
+    return any(at.field == "cta.text" for _, at in doc.guide.placeholder_at)
+
+
 def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offset: int = 0,
-              decorate_cover: bool = True) -> GuideTemplate:
+              decorate_cover: bool = True, decorate_body: bool = True) -> GuideTemplate:
     t = theme
     body_top = t.page_height - t.margin - HEADER_HEIGHT
     body_bottom = t.margin + FOOTER_HEIGHT
@@ -130,6 +144,8 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
     title = doc.guide.title
 
     def on_body(canvas, template):
+        if not decorate_body:
+            return
         draw_header(canvas, branding)
         canvas.saveState()
         y = t.margin + FOOTER_HEIGHT - 18
@@ -256,7 +272,10 @@ def _cta(doc: GuideDoc, theme: Theme, st: GuideStyles, qr_codes) -> list:
     phone = cta.phone or doc.clinic.phone
     # The contents and outline say "Book a visit", not the personalised headline, so every
     # recipient's copy has the same contents page and bookmarks.
-    story = [_Heading(doc.cta_headline, st.cta_head, "cta", CTA_LABEL), Spacer(1, 10)]
+    # In a fixed-height box, so a long name never moves the rest of the page.
+    headline = FixedHeight(_Heading(doc.cta_headline, st.cta_head, "cta", CTA_LABEL), 2 * st.cta_head.leading + 4)
+    headline.personal = True
+    story = [headline, Spacer(1, 10)]
     story += flowables(doc.cta_text, st.gbody, st.sub, hexcolor(theme.primary))
     call = [Paragraph("Call us", st.center), Paragraph(para(phone), st.phone)]
     if cta.booking_url and cta.booking_url in qr_codes:
