@@ -454,10 +454,7 @@ def read_email_settings(r: Reader, c: YMap) -> m.EmailSettings | None:
     file = r.text(e, "password_file", path, 500) or ""
     if env and file:
         r.add("give password_env or password_file, not both", e.key_at["password_file"], f"{path}.password_file")
-    username = r.text(e, "username", path, MAX_SHORT) or ""
-    if username and not (env or file):
-        r.add("a username needs a password source: password_env or password_file", e.key_at["username"],
-              f"{path}.username")
+    username = r.text(e, "username", path, MAX_SHORT) or ""  # without a password source: exit 78 when sending
     delay = 2.0
     if e.get("retry_delay_seconds") is not None:
         text = e["retry_delay_seconds"]

@@ -269,3 +269,21 @@ def write_batch(folder, rows: list[dict], columns=("name", "email", "email_conse
                 (folder / name).write_bytes(tiny_pdf(f"Guide for reader {number}"))
             writer.writerow((number, number, name, status, f"hash{number}", ""))
     return manifest, recipients
+
+
+# -- fixtures (import them into a test module: `from smtp_server import pki, mail_env`) ----------------
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def mail_env(pki, monkeypatch):
+    """The client trusts the test CA only, and finds the password in the environment."""
+    monkeypatch.setenv("HANDOUTS_SMTP_CAFILE", pki.ca_file)
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    return pki
