@@ -33,7 +33,11 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
     for candidate, origin in ((explicit, "--root"), (os.environ.get("HANDOUTS_ROOT"), "HANDOUTS_ROOT")):
         if candidate:
             root = Path(candidate).expanduser()
-            if not (root / "content").is_dir():
+            try:
+                found = (root / "content").is_dir()
+            except OSError as exc:  # e.g. a name too long: is_dir() raises rather than answers
+                raise InputMissing(f"{origin}: cannot use '{str(root)[:120]}': {exc.strerror}") from None
+            if not found:
                 raise InputMissing(f"{origin}: '{root}' is not a clinic folder (it has no content/ folder)")
             return root.resolve()
     if Path("content").is_dir():
@@ -193,7 +197,11 @@ def _problem_at(where, message: str) -> Problem:
 
 def load_visit(path: Path, library: Library, root: Path) -> Visit:
     """Read a visit file; raise ContentError with every problem, including unknown ids."""
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:
+        raise InputMissing(f"{str(path)[:120]}: cannot read the visit file ({exc.strerror})") from None
+    if not found:
         raise InputMissing(f"{path}: visit file not found")
     tree, reader = read_tree(path.parent, path, shown=str(path))
     visit = schema.read_visit(reader, tree) if tree is not None else None

@@ -44,12 +44,15 @@ def _place(file: str, row: int) -> str:
 def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RecipientList:
     """Read a recipient list. Raises InputMissing/ContentError for problems with the whole file;
     problems with single rows are returned so the rest can still be built."""
-    if not path.is_file():
-        raise InputMissing(f"{path}: recipient file not found")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ContentError(problems=[Problem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", str(path))])
-    data = path.read_bytes()
+    try:
+        if not path.is_file():
+            raise InputMissing(f"{path}: recipient file not found")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ContentError(problems=[Problem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", str(path))])
+        data = path.read_bytes()
+    except OSError as exc:  # unreadable, or a name the file system refuses
+        raise InputMissing(f"{str(path)[:120]}: cannot read the recipient file ({exc.strerror})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml(data, str(path))
     return _read_csv(data, str(path), encoding, delimiter)
