@@ -3,7 +3,8 @@
 Cold: a fresh `handouts guide back-pain-tips --for NAME` process, start to file written (median
 of several rounds, image cache warm), next to a bare `import reportlab.platypus` in the same run.
 In-process: the content is loaded once, then N guides are rendered, each for its own name, the way
-a long-running service or a batch worker would; reports guides per second and peak memory.
+a long-running service or a batch worker would: once laying out every guide from scratch, once
+with page reuse; reports guides per second and peak memory for both.
 
 Usage:  python benchmarks/bench_guide.py [--rounds 7] [--count 200] [--json out.json]
 """
@@ -32,19 +33,26 @@ def timed(cmd: list[str], env: dict) -> float:
     return time.perf_counter() - start
 
 
-def in_process(count: int, root: str | None) -> dict:
-    """Render `count` personalised guides in this process (run in a child so memory is its own)."""
+def in_process(count: int, root: str | None, reuse: bool) -> dict:
+    """Render `count` personalised guides in this process (run in a child so memory is its own).
+
+    Content, pictures and QR codes are prepared once. With `reuse`, the shared pages are rendered
+    once too and each reader costs only their own pages (what `handouts batch` does); without, every
+    guide is laid out from scratch.
+    """
     from handouts import build, loader
 
     start = time.perf_counter()
-    library = loader.load_library(loader.find_root(root))
     base = loader.find_root(root)
+    library = loader.load_library(base)
+    renderer = build.GuideRenderer(base, library, GUIDE)
+    render = renderer.reuse if reuse else renderer.full
     sizes = []
     for i in range(count):
-        data, _ = build.render_guide_pdf(base, library, GUIDE, {"name": f"Reader {i:04d}"})
-        sizes.append(len(data))
+        sizes.append(len(render({"name": f"Reader {i:04d}"})))
     elapsed = time.perf_counter() - start
-    return {"count": count, "seconds": round(elapsed, 3), "guides_per_second": round(count / elapsed, 2),
+    return {"count": count, "page_reuse": reuse, "seconds": round(elapsed, 3),
+            "guides_per_second": round(count / elapsed, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "pdf_bytes": sizes[-1]}
 
@@ -55,10 +63,10 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--root", help="clinic folder (default: the bundled demo)")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["full", "reuse"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(in_process(args.count, args.root)))
+        print(json.dumps(in_process(args.count, args.root, args.child == "reuse")))
         return 0
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,14 +80,19 @@ def main() -> int:
         for _ in range(args.rounds):
             bare_times.append(timed(bare, env))
             cold_times.append(timed(cold, env))
-        child = [sys.executable, __file__, "--child", "--count", str(args.count)] + (["--root", args.root] if args.root else [])
-        batch = json.loads(subprocess.run(child, check=True, env=env, capture_output=True, text=True).stdout)
+        batches = {}
+        for mode in ("full", "reuse"):
+            child = [sys.executable, __file__, "--child", mode, "--count", str(args.count)]
+            child += ["--root", args.root] if args.root else []
+            batches[mode] = json.loads(subprocess.run(child, check=True, env=env, capture_output=True,
+                                                      text=True).stdout)
 
     result = {
         "cold_guide_median_s": round(statistics.median(cold_times), 4),
         "bare_import_median_s": round(statistics.median(bare_times), 4),
         "first_build_empty_cache_s": round(first, 4),
-        "in_process": batch,
+        "in_process_full_layout": batches["full"],
+        "in_process_page_reuse": batches["reuse"],
     }
     print(json.dumps(result, indent=2))
     if args.json:
