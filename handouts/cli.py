@@ -64,6 +64,8 @@ def main(ctx: click.Context, root: Path | None) -> None:
     \b
     Exit codes: 0 ok · 2 wrong usage · 65 problems in content, visit file or images ·
     66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
+    Email: 69 mail server unreachable or TLS refused · 75 some messages not sent (or batch locked) ·
+    77 login refused.
     """
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
@@ -163,12 +165,13 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
 @click.option("--resend-unknown", is_flag=True,
               help="Also send messages whose delivery is unknown (a connection lost or a run stopped while "
                    "sending). They may arrive twice.")
+@click.option("--again", is_flag=True, help="Send once more what was already sent (e.g. the patient lost it).")
 @click.option("--encoding", help="Recipient list encoding if detection is wrong, e.g. cp1252.")
 @click.option("--delimiter", type=click.Choice([",", ";", "tab"]), help="Recipient list delimiter.")
 @click.pass_context
 @_report
 def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encrypt, dry_run, outbox_dir,
-           resend_unknown, encoding, delimiter):
+           resend_unknown, again, encoding, delimiter):
     """Email one PDF to one person, or every PDF of a batch to its own recipient.
 
     \b
@@ -207,7 +210,7 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
         outbox = mail.from_manifest(manifest, recipients, clinic, template, encoding=encoding,
                                     delimiter="\t" if delimiter == "tab" else delimiter)
     report = mail.deliver(outbox, clinic, root, dry_run=dry_run, outbox_dir=outbox_dir, encrypt=encrypt,
-                          resend_unknown=resend_unknown)
+                          resend_unknown=resend_unknown, again=again)
     _mail_result(report, dry_run)
 
 

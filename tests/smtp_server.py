@@ -76,6 +76,7 @@ class Recorder:
         self.messages: list[Received] = []
         self.rcpt_attempts: Counter = Counter()
         self.auth_attempts = 0
+        self.ehlos = 0  # one per session with implicit TLS (two with STARTTLS)
         self.lock = threading.Lock()
 
     def deliveries(self, address: str) -> int:
@@ -91,6 +92,12 @@ class Recorder:
             return None
         fault = self.fault(address, self.rcpt_attempts[address], self.deliveries(address))
         return fault if fault is not None and fault.stage == stage else None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.ehlos += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:

@@ -148,3 +148,24 @@ def test_killed_five_times_and_resumed(clinic_copy, tmp_path, mail_env):
     check_every_message(recorder)
     print(f"\nkill test: server total after kills {kills}; unknown reported {len(reported_unknown)}; "
           f"duplicates after --resend-unknown {len(duplicates)}; end states {Counter(s for s, _ in final.values())}")
+
+
+def test_a_second_sender_process_is_locked_out(clinic_copy, tmp_path, mail_env):
+    manifest, recipients = write_batch(tmp_path / "batch", readers(30))
+    recorder = Recorder(delay=0.05)
+    env = dict(os.environ, HANDOUTS_SMTP_CAFILE=mail_env.ca_file, **{PASSWORD_ENV: PASSWORD})
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        first = _client(clinic_copy, manifest, recipients, env)
+        deadline = time.monotonic() + 20
+        while not recorder.messages:
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.01)
+        second = subprocess.run([sys.executable, "-m", "handouts", "--root", str(clinic_copy), "email", "--manifest",
+                                 str(manifest), "--recipients", str(recipients)],
+                                env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+        out, err = first.communicate(timeout=60)
+    assert second.returncode == 75, second.stderr
+    assert f"batch locked by pid {first.pid}" in second.stderr
+    assert first.returncode == 0, err
+    assert max(recorder.by_recipient().values()) == 1 and len(recorder.messages) == 30

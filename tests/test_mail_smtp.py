@@ -475,3 +475,30 @@ def test_no_names_or_addresses_in_errors_and_logs(clinic_copy, tmp_path, mail_en
             assert secret not in result.output
     raw = b"".join(p.read_bytes() for p in (tmp_path / "batch" / "mail-journal").iterdir())
     assert b"zebulon" not in raw.lower()
+
+
+def test_421_closes_the_session_and_the_next_attempt_reconnects(clinic_copy, tmp_path, mail_env):
+    recorder = Recorder(lambda a, n, d: Fault("rcpt", "421 4.7.0 too many messages, closing")
+                        if a == "reader2@example.org" and n == 1 else None)
+    manifest, recipients = write_batch(tmp_path / "batch", people(3))
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = send_batch(clinic_copy, manifest, recipients)
+    assert result.exit_code == 0, explain(result)
+    assert recorder.ehlos == 2
+    assert journal_states(tmp_path / "batch") == {1: ("sent", 1), 2: ("sent", 2), 3: ("sent", 1)}
+
+
+def test_again_sends_a_finished_item_once_more_on_request(clinic_copy, tmp_path, mail_env):
+    pdf = tmp_path / "handout.pdf"
+    pdf.write_bytes(tiny_pdf("handout"))
+    visit = tmp_path / "visit.yaml"
+    visit.write_text("patient: Maria Gómez\nemail_consent: yes\n", encoding="utf-8")
+    recorder = Recorder()
+    args = ["email", pdf, "--to", "maria@example.org", "--visit", visit]
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        first, repeat, again = run(args, clinic_copy), run(args, clinic_copy), run(args + ["--again"], clinic_copy)
+    assert first.exit_code == repeat.exit_code == again.exit_code == 0, explain(again)
+    assert "already sent 1" in repeat.stderr
+    assert recorder.by_recipient() == {"maria@example.org": 2}

@@ -81,12 +81,12 @@ class RateLimit:
 
 
 def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False, outbox_dir: Path | None = None,
-            encrypt: bool = False, resend_unknown: bool = False, sleep=time.sleep, clock=time.monotonic,
+            encrypt: bool = False, resend_unknown: bool = False, again: bool = False, sleep=time.sleep, clock=time.monotonic,
             rng: random.Random | None = None, connect=None, on_item=None) -> Report:
     """Send (or, with dry_run, write as .eml) every item of `outbox`. See the module docstring.
 
-    `connect(settings, password)` makes the connection (tests may wrap it); `on_item(row, state)`
-    is told each outcome (progress).
+    `again` sends items that were already sent once more (a patient lost the email); `connect(settings,
+    password)` makes the connection (tests may wrap it); `on_item(row, state)` is told each outcome.
     """
     settings = clinic.email_delivery
     if settings is None:
@@ -134,7 +134,7 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
                                                                  journal.address_hmac(item.address.key),
                                                                  item.pdf_sha256)
             state = entry.state if entry else "pending"
-            if state == "sent":
+            if state == "sent" and not again:
                 report.already.append(item.row)
             elif state == "failed_perm":
                 report.failed_perm.append((item.row, entry.last_code, entry.last_error or "refused earlier"))

@@ -208,6 +208,12 @@ class Connection:
         """
         if self.smtp is None:
             self.open()
+        outcome = self._transaction(sender, recipient, data, before_data)
+        if outcome.reconnect and self.smtp is not None:
+            self._drop()  # 421: the server is closing this session; the next message opens a new one
+        return outcome
+
+    def _transaction(self, sender: str, recipient: str, data: bytes, before_data) -> Outcome:
         smtp = self.smtp
         handed_over = False
         try:
