@@ -370,6 +370,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
         summary = batch_mod.run(plan, root, options, jobs=workers, force=force, on_progress=progress)
     for problem in summary.problems:
         click.echo(f"error: {problem}", err=True)
+    _warn(summary.warnings)
     rate = summary.built / summary.seconds if summary.seconds else 0
     click.echo(f"built {summary.built}, unchanged {summary.skipped}, failed {summary.failed} "
                f"({rate:.0f} per second); manifest: {plan.manifest}", err=True)
