@@ -56,6 +56,7 @@ class Summary:
     skipped: int = 0
     failed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # rows built, with something worth knowing
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -240,29 +241,29 @@ def make_renderer(kind: str, root: Path, target: str, options: dict):
     if kind == "guide":
         renderer = build.GuideRenderer(root, library, target, options.get("page_size"))
         renderer.prepare_shared()
-        return lambda fields: renderer.reuse(fields)
+        return lambda fields: (renderer.reuse(fields), build.field_glyph_warnings(renderer.theme, fields))
     return lambda fields: build.render_routine_for_row(root, library, target, fields, options)
 
 
-def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str]:
-    """Build one row into a temp file; return (job, temp path or None, error message)."""
+def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
+    """Build one row into a temp file; return (job, temp path or None, error message, warnings)."""
     import tempfile
 
     from handouts.errors import HandoutsError
 
     job, out_dir = args
     try:
-        data = _renderer(dict(job.fields))
+        data, warnings = _renderer(dict(job.fields))
     except HandoutsError as exc:
-        return job, None, "; ".join(str(p.message) if p.message else str(p) for p in exc.problems) or str(exc)
+        return job, None, "; ".join(str(p.message) if p.message else str(p) for p in exc.problems) or str(exc), []
     except Exception as exc:  # noqa: BLE001 - a bug; the message of a library may quote the row's data
-        return job, None, f"internal error ({type(exc).__name__}); please report it"
+        return job, None, f"internal error ({type(exc).__name__}); please report it", []
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    return job, tmp, ""
+    return job, tmp, "", warnings
 
 
 def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = False, on_progress=None) -> Summary:
@@ -277,8 +278,10 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     start = time.perf_counter()
     total = len(todo)
 
-    def finish(job: Job, tmp: str | None, error: str) -> None:
+    def finish(job: Job, tmp: str | None, error: str, warnings: list[Problem]) -> None:
         final = out_dir / job.file
+        place = f"{Path(plan_.manifest).name}#row {job.row}"
+        summary.warnings += [Problem(w.message, place, field=w.field, warning=True) for w in warnings]
         entry = known.get(job.row)
         if tmp and final.exists() and not (entry and entry.get("file") == job.file):
             os.unlink(tmp)
@@ -286,7 +289,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
             tmp = None
         if tmp is None:
             summary.failed += 1
-            summary.problems.append(Problem(error, f"{Path(plan_.manifest).name}#row {job.row}"))
+            summary.problems.append(Problem(error, place))
             manifest.record(job, "failed", error)
         else:
             manifest.record(job, "built")

@@ -80,20 +80,96 @@ def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], 
     return out
 
 
-def glyph_warnings(routine: Routine, theme: Theme) -> list[Problem]:
-    """A warning for each typed character the font cannot print (it would show as an empty box)."""
+def glyph_warnings(routine: Routine, theme: Theme, program=None) -> list[Problem]:
+    """A warning for each character of the handout the font cannot print (it would show as an empty
+    box): what was typed for this visit (these warnings have no file), and the content it prints
+    (clinic, `program`, exercises)."""
+    fields = [("", 0, "patient", routine.patient), ("", 0, "note", routine.note),
+              ("", 0, "therapist", routine.therapist)]
+    fields += [("", 0, f"exercise {e.exercise.id} note", e.note) for e in routine.entries]
+    texts = clinic_texts(routine.clinic) + (program_texts(program) if program else [])
+    for e in routine.entries:
+        texts += exercise_texts(e.exercise)
+    return _glyph_problems(theme, fields + texts)
+
+
+def clinic_texts(c) -> list[tuple[str, int, str, str]]:
+    """(file, line, field, text) of everything a clinic file can print."""
+    f, line = "content/clinic.yaml", 0
+    out = [(f, line, key, getattr(c, key)) for key in ("name", "tagline", "phone", "website", "email", "address",
+                                                      "disclaimer")]
+    for i, t in enumerate(c.therapists):
+        out += [(f, line, f"therapists[{i}].name", t.name), (f, line, f"therapists[{i}].credentials", t.credentials)]
+    return out
+
+
+def exercise_texts(ex) -> list[tuple[str, int, str, str]]:
+    f = ex.where.file
+    out = [(f, 0, "name", ex.name), (f, 0, "purpose", ex.purpose), (f, 0, "dosage.load", ex.dosage.load or "")]
+    for key in ("steps", "tips", "mistakes", "precautions"):
+        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(ex, key))]
+    out += [(p.where.file or f, p.where.line, f"images[{i}].caption", p.caption) for i, p in enumerate(ex.images)]
+    return out
+
+
+def program_texts(prog) -> list[tuple[str, int, str, str]]:
+    f = prog.where.file
+    out = [(f, 0, "title", prog.title), (f, 0, "purpose", prog.purpose)]
+    for key in ("goals", "warning_signs"):
+        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(prog, key))]
+    out += [(item.where.file or f, item.where.line, f"exercises[{i}].note", item.note)
+            for i, item in enumerate(prog.items)]
+    return out
+
+
+def guide_texts(g) -> list[tuple[str, int, str, str]]:
+    f = g.where.file
+    out = [(f, 0, key, getattr(g, key)) for key in ("title", "subtitle", "prepared_for", "disclaimer")]
+    if g.intro:
+        out.append((f, g.intro.where.line, "intro", g.intro.source))
+    for i, s in enumerate(g.sections):
+        at = f"sections[{i}]"
+        out += [(f, s.where.line, f"{at}.heading", s.heading), (f, s.body.where.line, f"{at}.body", s.body.source)]
+        if s.image:
+            out.append((f, s.image.where.line, f"{at}.image.caption", s.image.caption))
+    if g.author:
+        a = g.author
+        out += [(f, 0, "author.name", a.name), (f, 0, "author.credentials", a.credentials)]
+        if a.bio:
+            out.append((f, a.bio.where.line, "author.bio", a.bio.source))
+    if g.cta:
+        out += [(f, g.cta.where.line, "cta.headline", g.cta.headline), (f, g.cta.where.line, "cta.phone", g.cta.phone)]
+        if g.cta.text:
+            out.append((f, g.cta.text.where.line, "cta.text", g.cta.text.source))
+    return out
+
+
+def _glyph_problems(theme: Theme, texts) -> list[Problem]:
+    """One warning per (file, line, field, text) holding characters the theme's font cannot draw."""
     from handouts.render.fonts import missing_glyphs
 
-    fields = {"patient": routine.patient, "note": routine.note, "therapist": routine.therapist}
-    fields.update({f"exercise {e.exercise.id} note": e.note for e in routine.entries})
-    out = []
-    for name, text in fields.items():
+    out, seen = [], set()
+    for file, line, field_path, text in texts:
         missing = missing_glyphs(theme, text) if text else []
-        if missing:
-            codes = ", ".join(f"U+{ord(c):04X}" for c in missing[:8])
-            out.append(Problem(f"the font has no glyph for {codes}; they will print as boxes", "", 0, 0, name,
-                               warning=True))
+        if missing and (file, field_path, text) not in seen:
+            seen.add((file, field_path, text))
+            codes = ", ".join(f"U+{ord(c):04X}" for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
+            out.append(Problem(f"the font has no glyph for {codes}; they will print as boxes", file, line, 0,
+                               field_path, warning=True))
     return out
+
+
+def content_glyph_warnings(root: Path, library: Library) -> list[Problem]:
+    """Characters in any content file that the clinic's font cannot draw (for `check`)."""
+    theme = build_theme(library.clinic, root)
+    texts = clinic_texts(library.clinic)
+    for ex in library.exercises.values():
+        texts += exercise_texts(ex)
+    for prog in library.programs.values():
+        texts += program_texts(prog)
+    for g in library.guides.values():
+        texts += guide_texts(g)
+    return _glyph_problems(theme, texts)
 
 
 def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "") -> tuple[bytes, list[Problem]]:
@@ -104,7 +180,7 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     routine = compose.compose_routine(library, visit, source)
     theme = build_theme(library.clinic, root, routine.page_size)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
-    warnings = glyph_warnings(routine, theme)
+    warnings = glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
     dpi = library.clinic.image_dpi
     prepared = prepare_pictures(root, pics, picture_box(), dpi, warnings)
     logo = library.clinic.logo
@@ -144,6 +220,8 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
             problems += _image_check(root, pic, picture_box(), library.clinic.image_dpi)
     if library.clinic.logo and ("content/clinic.yaml", library.clinic.logo.where.line) not in bad_paths:
         problems += _image_check(root, library.clinic.logo, logo_box(), library.clinic.image_dpi)
+    if not any(p.field.startswith("fonts.") for p in problems):
+        problems += content_glyph_warnings(root, library)
     return library, problems
 
 
@@ -180,7 +258,7 @@ class GuideRenderer:
         self.theme = theme = build_theme(library.clinic, root, doc.page_size)
         boxes = guide_boxes(theme.frame_width, theme.page_height)
         dpi = library.clinic.image_dpi
-        self.warnings: list[Problem] = []
+        self.warnings: list[Problem] = guide_glyph_warnings(theme, library, doc.guide)
         g = doc.guide
         wanted = [([g.cover_image] if g.cover_image else [], boxes["cover"]),
                   ([g.author.photo] if g.author and g.author.photo else [], boxes["author"])]
@@ -246,12 +324,26 @@ class GuideRenderer:
             return self.full(fields)
 
 
+def guide_glyph_warnings(theme: Theme, library: Library, guide) -> list[Problem]:
+    """Characters of a guide's content (and the clinic and exercises it prints) the font lacks."""
+    texts = clinic_texts(library.clinic) + guide_texts(guide)
+    for s in guide.sections:
+        if s.exercise in library.exercises:
+            texts += exercise_texts(library.exercises[s.exercise])
+    return _glyph_problems(theme, texts)
+
+
+def field_glyph_warnings(theme: Theme, fields: dict[str, str]) -> list[Problem]:
+    """Characters of one reader's values (e.g. --for NAME) the font lacks."""
+    return _glyph_problems(theme, [("", 0, name, value) for name, value in sorted(fields.items())])
+
+
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
                      page_size: str | None = None) -> tuple[bytes, list[Problem]]:
     """PDF bytes of guide `guide_id` personalised with `fields`, and any warnings."""
     compose.compose_guide(library, guide_id, fields, page_size)  # unknown id / missing fields first
     renderer = GuideRenderer(root, library, guide_id, page_size)
-    return renderer.full(fields), renderer.warnings
+    return renderer.full(fields), renderer.warnings + field_glyph_warnings(renderer.theme, fields)
 
 
 def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,
@@ -263,12 +355,13 @@ def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, s
 
 
 def render_routine_for_row(root: Path, library: Library, program: str, fields: dict[str, str],
-                           options: dict) -> bytes:
-    """One patient row of a routine batch: patient, date, therapist and note columns."""
+                           options: dict) -> tuple[bytes, list[Problem]]:
+    """One patient row of a routine batch (patient, date, therapist and note columns): PDF bytes and
+    warnings about the row's own values (characters the font cannot print)."""
     visit = visit_from_options(library, patient=fields.get("patient", ""), program=program,
                                note=fields.get("note", ""), therapist=fields.get("therapist", ""),
                                date=fields.get("date") or options.get("date"), page_size=options.get("page_size"))
     if visit.date is None:
         visit = Visit(**{**visit.__dict__, "date": dt.date.today()})
-    data, _ = render_routine_pdf(root, library, visit)
-    return data
+    data, warnings = render_routine_pdf(root, library, visit)
+    return data, [w for w in warnings if not w.file]  # the row's own values; content is checked once

@@ -151,12 +151,10 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
             problems.extend(image_problems(root, guide_pictures(guide)))
     if clinic is not None and check_images:
         problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
-        for kind in ("regular", "bold", "italic", "bold_italic"):
-            rel = getattr(clinic.fonts, kind)
-            if rel:
-                why = inside_problem(root, rel)
-                if why:
-                    problems.append(Problem(why, "content/clinic.yaml", 0, 0, f"fonts.{kind}"))
+        for kind, at in clinic.fonts.places:
+            why = inside_problem(root, getattr(clinic.fonts, kind))
+            if why:
+                problems.append(_problem_at(at, why))
     if clinic is None:
         return None, problems
     return Library(clinic=clinic, exercises=exercises, programs=programs, guides=guides), problems

@@ -132,6 +132,7 @@ class Fonts:
     bold: str | None = None
     italic: str | None = None
     bold_italic: str | None = None
+    places: tuple[tuple[str, Location], ...] = ()  # where each file was named, by face
 
 
 SECURITY = ("ssl", "starttls")  # there is deliberately no plain-text choice

@@ -274,7 +274,8 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
             files = {k: r.file_path(fm[k], fm.value_at[k], f"fonts.{k}") for k in fkeys[1:] if fm.get(k) is not None}
             if any(files.values()) and not files.get("regular"):
                 r.add("'regular' is required when font files are given", (fm.line, fm.col), "fonts.regular")
-            fonts = m.Fonts(family=family or m.Fonts.family, **{k: v for k, v in files.items() if v})
+            places = tuple((k, r.location(fm.value_at[k], f"fonts.{k}")) for k, v in files.items() if v)
+            fonts = m.Fonts(family=family or m.Fonts.family, places=places, **{k: v for k, v in files.items() if v})
     logo = None
     if c.get("logo") is not None:
         at = c.value_at["logo"]
