@@ -20,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-_SCRIPT = Path(sys.executable).with_name("handouts")
-HANDOUTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "handouts"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import HANDOUTS, timed  # noqa: E402
+
 
 
 def descendants(pid: int) -> list[int]:

@@ -22,15 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import HANDOUTS, timed  # noqa: E402
+
 GUIDE = "back-pain-tips"
-_SCRIPT = Path(sys.executable).with_name("handouts")
-HANDOUTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "handouts"]
-
-
-def timed(cmd: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - start
 
 
 def in_process(count: int, root: str | None, reuse: bool) -> dict:

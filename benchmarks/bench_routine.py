@@ -22,16 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import HANDOUTS, timed  # noqa: E402
+
 PROGRAM = "core-activation"
-# The installed console script, exactly as a therapist runs it; `python -m handouts` as a fallback.
-_SCRIPT = Path(sys.executable).with_name("handouts")
-HANDOUTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "handouts"]
-
-
-def timed(cmd: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - start
 
 
 def main() -> int:
