@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HANDOUTS, timed  # noqa: E402
+from common import HANDOUTS  # noqa: E402
 
 
 
