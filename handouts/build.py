@@ -220,6 +220,12 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
             problems += _image_check(root, pic, picture_box(), library.clinic.image_dpi)
     if library.clinic.logo and ("content/clinic.yaml", library.clinic.logo.where.line) not in bad_paths:
         problems += _image_check(root, library.clinic.logo, logo_box(), library.clinic.image_dpi)
+    if library.guides:
+        theme = build_theme(library.clinic, root)
+        for guide in library.guides.values():
+            for pic, box in guide_pictures(library, guide, theme):
+                if pic.where.file.startswith("content/guides/") and (pic.where.file, pic.where.line) not in bad_paths:
+                    problems += _image_check(root, pic, box, library.clinic.image_dpi)
     if not any(p.field.startswith("fonts.") for p in problems):
         problems += content_glyph_warnings(root, library)
     return library, problems
@@ -243,12 +249,28 @@ def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -
     return out
 
 
+def guide_pictures(library: Library, guide, theme: Theme) -> list[tuple[Picture, tuple[float, float]]]:
+    """Every picture a guide prints, with the box (points) it is fitted into."""
+    from handouts.render.layout import guide_boxes, picture_box, section_box
+
+    boxes = guide_boxes(theme.frame_width, theme.page_height)
+    out = [(guide.cover_image, boxes["cover"])] if guide.cover_image else []
+    if guide.author and guide.author.photo:
+        out.append((guide.author.photo, boxes["author"]))
+    for s in guide.sections:
+        if s.image:
+            out.append((s.image, section_box(theme.frame_width, theme.page_height, s.placement, bool(s.exercise))))
+        if s.exercise and s.exercise in library.exercises:
+            out += [(p, picture_box()) for p in library.exercises[s.exercise].images[:2]]
+    return out
+
+
 class GuideRenderer:
     """One guide for many readers: content, pictures, QR codes and the shared pages are prepared
     once; each reader then costs only their own pages (see assemble.py)."""
 
     def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None):
-        from handouts.render.layout import guide_boxes, logo_box, picture_box, section_box
+        from handouts.render.layout import logo_box
 
         self.root, self.library, self.guide_id = root, library, guide_id
         guide = library.guides.get(guide_id)
@@ -256,21 +278,12 @@ class GuideRenderer:
         doc = compose.compose_guide(library, guide_id, neutral, page_size)
         self.page_size = doc.page_size
         self.theme = theme = build_theme(library.clinic, root, doc.page_size)
-        boxes = guide_boxes(theme.frame_width, theme.page_height)
         dpi = library.clinic.image_dpi
         self.warnings: list[Problem] = guide_glyph_warnings(theme, library, doc.guide)
         g = doc.guide
-        wanted = [([g.cover_image] if g.cover_image else [], boxes["cover"]),
-                  ([g.author.photo] if g.author and g.author.photo else [], boxes["author"])]
-        for s in g.sections:
-            if s.image:
-                wanted.append(([s.image], section_box(theme.frame_width, theme.page_height, s.placement,
-                                                      s.exercise is not None)))
-        wanted.append(([p for gs in doc.sections if gs.exercise for p in gs.exercise.exercise.images[:2]],
-                       picture_box()))
         self.pictures: dict[str, images.Prepared] = {}
-        for pics, box in wanted:
-            self.pictures.update(prepare_pictures(root, pics, box, dpi, self.warnings))
+        for pic, box in guide_pictures(library, g, theme):
+            self.pictures.update(prepare_pictures(root, [pic], box, dpi, self.warnings))
         logo = library.clinic.logo
         self.logo = prepare_pictures(root, [logo], logo_box(), dpi, self.warnings)[logo.file] if logo else None
         urls = [gs.exercise.exercise.video for gs in doc.sections if gs.exercise and gs.exercise.exercise.video]

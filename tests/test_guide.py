@@ -249,3 +249,12 @@ def test_guide_reads_at_grade_6_to_8(library):
         sentences += _sentences(blocks)
     grade = _grade("\n\n".join(sentences))
     assert 6.0 <= grade <= 8.0, grade
+
+
+def test_check_decodes_guide_pictures(own_clinic):
+    (own_clinic / "images" / "guides" / "tip-4.png").write_text("not a picture", encoding="utf-8")
+    line = _line_of(own_clinic, "images/guides/tip-4.png")
+    result = run(["check"], own_clinic)
+    assert result.exit_code == 65, explain(result)
+    assert re.search(rf"content/guides/{GUIDE}\.yaml:{line}:\d+: sections\[3\]\.image\.file: images/guides/tip-4\.png: "
+                     r"not a supported image", result.stderr), explain(result)
