@@ -320,5 +320,8 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     finally:
         manifest.close()
         _renderer = None
+        # Again at the end: a worker of a run killed just before this one may still have been
+        # exiting when the run started (its temp files were then kept as a live writer's).
+        clean_stale_temps(out_dir)
         summary.seconds = time.perf_counter() - start
     return summary
