@@ -158,6 +158,7 @@ def install_folder(target: Path, parts: dict[str, Path]) -> None:
             shutil.copytree(source, tmp / name)
         os.rename(tmp, target)  # replaces an empty folder; refuses a non-empty one
         _fsync_folder(parent)
-    except OSError as exc:
+    except OSError as exc:  # shutil.Error (some files not copied) is an OSError without strerror
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"cannot create {_shown(target)}: {exc.strerror}") from None
+        reason = exc.strerror or "some files could not be copied"
+        raise OutputError(f"cannot create {_shown(target)}: {reason}") from None

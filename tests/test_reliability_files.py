@@ -80,3 +80,44 @@ def test_batch_removes_temps_of_a_writer_that_was_still_exiting_when_it_started(
         writer.wait()
     assert summary.built == 2
     assert temps(out) == [], "a dead writer's temp file outlived the run"
+
+
+def test_init_is_all_or_nothing(tmp_path, monkeypatch):
+    """`init` copies into a temp folder and renames it into place: a run stopped half way leaves no
+    half-made clinic folder (which the next `init` would refuse as 'not empty'), and its temp folder
+    is removed by the next run."""
+    import shutil
+
+    real = shutil.copytree
+    calls = []
+
+    def dies_on_second_part(src, dst, *args, **kwargs):
+        if Path(dst).parent.name.startswith(TEMP_PREFIX):  # content/, then images/ (not sub-folders)
+            calls.append(dst)
+        if len(calls) == 2 and Path(dst).name == "images":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst, *args, **kwargs)
+
+    target = tmp_path / "clinic"
+    monkeypatch.setattr(shutil, "copytree", dies_on_second_part)
+    refused(run(["init", target]), EXIT_CANTCREAT, r"cannot create .*clinic: No space left on device")
+    assert not target.exists() and temps(tmp_path) == []
+    monkeypatch.setattr(shutil, "copytree", real)
+    # A temp folder left by a killed init (its process is gone) is removed by the next init.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    left = tmp_path / f"{TEMP_PREFIX}{dead}-abc{TEMP_SUFFIX}"
+    (left / "content").mkdir(parents=True)
+    result = run(["init", target])
+    assert result.exit_code == 0, explain(result)
+    assert (target / "content" / "clinic.yaml").is_file() and (target / "images").is_dir()
+    assert temps(tmp_path) == []
+    assert run(["--root", target, "check"]).exit_code == 0
+
+
+def test_init_into_an_existing_non_empty_folder_changes_nothing(tmp_path):
+    target = tmp_path / "clinic"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    before = snapshot(target)
+    refused(run(["init", target]), EXIT_CANTCREAT, r"already exists and is not empty", target, before)
