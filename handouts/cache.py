@@ -22,16 +22,24 @@ def root() -> Path:
 
 
 def write(path: Path, data: bytes) -> bool:
-    """Store `data` at `path` atomically (folders 0700, files 0600); False if it could not be."""
+    """Store `data` at `path` atomically and durably (folders 0700, files 0600, whatever the umask;
+    a temp file in the same folder, fsync, rename): a reader never finds half an entry, even after a
+    crash. Temp files of killed processes are removed on the next write. False if it could not be."""
+    from handouts.errors import OutputError
+    from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, make_private_folder
+
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        make_private_folder(path.parent)
+        clean_stale_temps(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
         return True
-    except OSError:
+    except (OSError, OutputError):
         if tmp:
             try:
                 os.unlink(tmp)

@@ -12,13 +12,17 @@ from pathlib import Path
 from handouts import cache
 
 Matrix = tuple[tuple[int, ...], ...]
+QR_SIZES = frozenset(range(21, 178, 4))  # modules per side of QR versions 1 to 40
 
 
 def matrix(url: str, folder: Path | None = None) -> Matrix:
     key = hashlib.sha256(("qr1:m:" + url).encode()).hexdigest()[:32]
     path = (folder or cache.root() / "qr") / f"{key}.qr"
     try:
-        return tuple(tuple(int(c) for c in line) for line in path.read_text().split())
+        rows = tuple(tuple(int(c) for c in line) for line in path.read_text().split())
+        # A damaged entry (cut short, edited) must never print as a QR code that does not scan.
+        if len(rows) in QR_SIZES and all(len(row) == len(rows) and set(row) <= {0, 1} for row in rows):
+            return rows
     except (OSError, ValueError):
         pass
     import segno

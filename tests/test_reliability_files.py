@@ -121,3 +121,51 @@ def test_init_into_an_existing_non_empty_folder_changes_nothing(tmp_path):
     (target / "notes.txt").write_text("mine")
     before = snapshot(target)
     refused(run(["init", target]), EXIT_CANTCREAT, r"already exists and is not empty", target, before)
+
+
+# -- the caches: atomic, durable, private, self-cleaning ------------------------------------------------------
+
+def test_cache_entries_are_private_and_durable_whatever_the_umask(tmp_path, monkeypatch):
+    from handouts import cache
+
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    previous = os.umask(0)
+    try:
+        assert cache.write(tmp_path / "c" / "qr" / "x.qr", b"data")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "c" / "qr" / "x.qr").read_bytes() == b"data"
+    assert synced, "a cache entry was renamed into place without fsync"
+    for folder in (tmp_path / "c", tmp_path / "c" / "qr"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    assert (tmp_path / "c" / "qr" / "x.qr").stat().st_mode & 0o777 == 0o600
+    assert temps(tmp_path) == []
+
+
+def test_cache_temp_files_of_killed_writers_are_removed(tmp_path):
+    from handouts import cache
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    folder = tmp_path / "images"
+    folder.mkdir()
+    stale = folder / f"{TEMP_PREFIX}{gone}-x{TEMP_SUFFIX}"
+    stale.write_bytes(b"half a png")
+    assert cache.write(folder / "a.png", b"png")
+    assert not stale.exists()
+
+
+def test_a_damaged_qr_cache_entry_is_rebuilt_not_printed(tmp_path):
+    """A QR matrix file cut short (a torn write, a disk error) used to be read back as a smaller
+    matrix and printed as a QR code that does not scan."""
+    from handouts import qr
+
+    url = "https://brightwater-pt.example.com/videos/bridge"
+    good = qr.matrix(url, tmp_path)
+    (entry,) = tmp_path.glob("*.qr")
+    entry.write_text(entry.read_text()[: len(entry.read_text()) // 2])
+    assert qr.matrix(url, tmp_path) == good
+    entry.write_text("\n".join("2" * len(good) for _ in good))
+    assert qr.matrix(url, tmp_path) == good
