@@ -161,12 +161,13 @@ def test_refused_login_stops_the_batch_at_once(clinic_copy, tmp_path, mail_env, 
     assert PASSWORD not in result.output and "wrong password" not in result.output
 
 
-def test_server_that_never_answers_times_out(clinic_copy, tmp_path, mail_env):
+@pytest.mark.parametrize("mode", ["ssl", "starttls"])
+def test_server_that_never_answers_times_out(clinic_copy, tmp_path, mail_env, mode):
     import time
 
     manifest, recipients = write_batch(tmp_path / "batch", people(2))
     with SilentServer() as silent:
-        configure_clinic(clinic_copy, silent.port, timeout=1)
+        configure_clinic(clinic_copy, silent.port, mode, timeout=1)
         start = time.monotonic()
         result = send_batch(clinic_copy, manifest, recipients)
         took = time.monotonic() - start
@@ -502,3 +503,16 @@ def test_again_sends_a_finished_item_once_more_on_request(clinic_copy, tmp_path,
     assert first.exit_code == repeat.exit_code == again.exit_code == 0, explain(again)
     assert "already sent 1" in repeat.stderr
     assert recorder.by_recipient() == {"maria@example.org": 2}
+
+
+def test_no_reply_after_the_message_is_a_timeout_and_unknown(clinic_copy, tmp_path, mail_env):
+    recorder = Recorder(delay=2.5)  # stores the message, then says nothing for longer than the timeout
+    manifest, recipients = write_batch(tmp_path / "batch", people(1))
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port, timeout=1)
+        result = send_batch(clinic_copy, manifest, recipients)
+    assert_no_crash(result)
+    assert result.exit_code == 75, explain(result)
+    assert journal_states(tmp_path / "batch") == {1: ("unknown", 1)}
+    assert "manifest.csv#row 1: delivery unknown" in result.stderr
+    assert len(recorder.messages) == 1

@@ -143,6 +143,9 @@ class Connection:
         except smtplib.SMTPConnectError as exc:
             raise DeliveryUnavailable(f"{self.place}: the server refused the session (code {exc.smtp_code})") from None
         except (OSError, smtplib.SMTPException) as exc:
+            if isinstance(exc.__context__, TimeoutError):  # smtplib wraps a silent greeting in SMTPServerDisconnected
+                raise DeliveryUnavailable(f"{self.place}: no answer within {timeout} s (timeout_seconds); "
+                                          "nothing was sent") from None
             raise DeliveryUnavailable(f"{self.place}: cannot connect ({_os_reason(exc)})") from None
         self.smtp = smtp
         try:
@@ -177,6 +180,11 @@ class Connection:
         except (socket.timeout, TimeoutError):
             self.close()
             raise DeliveryUnavailable(f"{self.place}: no answer within {timeout} s (timeout_seconds)") from None
+        except smtplib.SMTPServerDisconnected as exc:
+            self.close()
+            why = f"no answer within {timeout} s (timeout_seconds)" if isinstance(exc.__context__, TimeoutError) \
+                else "the server closed the connection"
+            raise DeliveryUnavailable(f"{self.place}: {why}; nothing was sent") from None
         except (DeliveryUnavailable, DeliveryAuthRefused):
             self.close()
             raise
