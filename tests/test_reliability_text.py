@@ -86,3 +86,48 @@ def test_batch_rows_with_glyphs_the_font_lacks_are_warned_by_row(clinic, tmp_pat
     assert warnings == [f"manifest.csv#row 2: {header[0]}: warning: the font has no glyph for U+4E2D, U+6587; "
                         "they will print as boxes"], explain(result)
     assert CJK not in result.stderr
+
+
+# -- row 23: a block taller than a page is named by its place, never by its text ---------------------------
+
+LONG_BODY = " ".join(["Gentle movement helps sore backs recover."] * 80)  # ~3,400 characters: within limits
+
+
+def test_guide_text_too_long_beside_its_picture_names_its_line(clinic_copy, tmp_path):
+    """Text beside a picture is one table row, which cannot split across pages. It used to fail with
+    'content/guides/back-pain-tips.yaml: a block is too large...' and no line (found by this suite)."""
+    guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
+    _replace(guide, "      *Some movement is better than none.*", f"      {LONG_BODY}\n\n      *Some movement is better than none.*")
+    lines = guide.read_text(encoding="utf-8").splitlines()
+    body_line = lines.index("    body: |") + 2  # the first section's body text starts on the next line
+    folder, existing = output_folder(tmp_path)
+    before = snapshot(folder)
+    result = run(["guide", "back-pain-tips", "--for", "Ann", "-o", existing, "--overwrite"], clinic_copy)
+    refused(result, EXIT_DATAERR, rf"^error: content/guides/back-pain-tips\.yaml:{body_line}: sections\[0\]\.body: "
+            r"the text is too long to sit beside its picture \(placement: right\)", folder, before)
+    assert "Gentle movement" not in result.stderr
+
+
+def test_author_bio_too_long_beside_the_photo_names_its_field(clinic_copy, tmp_path):
+    guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
+    text = guide.read_text(encoding="utf-8")
+    start = text.index("  bio: |\n") + len("  bio: |\n")
+    guide.write_text(text[:start] + f"    {LONG_BODY}\n\n    {LONG_BODY[:900]}\n" + text[start:], encoding="utf-8")
+    result = run(["guide", "back-pain-tips", "--for", "Ann", "-o", tmp_path / "g.pdf"], clinic_copy)
+    refused(result, EXIT_DATAERR, r"content/guides/back-pain-tips\.yaml:\d+: author\.bio: the author's bio is too long")
+    assert not (tmp_path / "g.pdf").exists()
+
+
+def test_layout_errors_never_carry_the_text_that_caused_them():
+    """reportlab's LayoutError quotes the flowable (patient names, notes); the guard keeps only the place."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from handouts.errors import ContentError
+    from handouts.render.guard import layout_errors
+
+    with pytest.raises(ContentError) as info:
+        with layout_errors("visit.yaml"):
+            raise LayoutError(f"Flowable <Paragraph at 0x1 frame=normal>'{CANARY} DOB 1980-02-03 notes: ACL tear' "
+                              "too large on page 2")
+    assert CANARY not in str(info.value) and "ACL" not in str(info.value)
+    assert str(info.value).startswith("visit.yaml: a block is too large")

@@ -22,6 +22,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate, PageBr
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.compose import GuideDoc
+from handouts.errors import ContentError, Problem
 from handouts.images import Prepared
 from handouts.render import fonts
 from handouts.render.cards import _fit_size, exercise_card
@@ -242,6 +243,9 @@ def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, temp
             table = Table([cells], colWidths=widths if s.placement == "left" else widths[::-1])
             table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                        ("RIGHTPADDING", (0, 0), (-1, -1), 12)]))
+            _check_fits(table, theme, s.body.where.file, s.body.where.line, s.body.where.field,
+                        f"the text is too long to sit beside its picture (placement: {s.placement}); "
+                        "shorten it or use placement: top")
             story += [Spacer(1, 6), table]
     else:
         story += text
@@ -250,6 +254,14 @@ def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, temp
                   exercise_card("Try this:", gs.exercise, theme, st, pictures, qr_codes,
                                 body_height(theme.page_height, theme.margin) - 1)]
     return story
+
+
+def _check_fits(table: Table, theme: Theme, file: str, line: int, field: str, message: str) -> None:
+    """A picture beside text is one table row, which reportlab cannot split across pages: when it
+    is taller than a page, say where, instead of the LayoutError that names no place."""
+    _, height = table.wrap(theme.frame_width, 1e9)
+    if height > body_height(theme.page_height, theme.margin):
+        raise ContentError(problems=[Problem(message, file, line, 0, field)])
 
 
 def _author(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures) -> list:
@@ -261,6 +273,9 @@ def _author(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures) -> list:
         box = guide_boxes(theme.frame_width, theme.page_height)["author"]
         table = Table([[_picture(pictures[a.photo.file], *box), bio]], colWidths=[box[0] + 16, theme.frame_width - box[0] - 16])
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        bio_at = a.bio.where if a.bio else doc.guide.where
+        _check_fits(table, theme, bio_at.file or doc.guide.where.file, bio_at.line, "author.bio",
+                    "the author's bio is too long to sit beside the photo; shorten it")
         story.append(table)
     else:
         story += bio
