@@ -8,6 +8,7 @@ journal and the exit code with what the server actually received.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from email import policy
@@ -516,3 +517,29 @@ def test_no_reply_after_the_message_is_a_timeout_and_unknown(clinic_copy, tmp_pa
     assert journal_states(tmp_path / "batch") == {1: ("unknown", 1)}
     assert "manifest.csv#row 1: delivery unknown" in result.stderr
     assert len(recorder.messages) == 1
+
+
+def test_every_injection_payload_is_refused_end_to_end(clinic_copy, tmp_path, mail_env):
+    from handouts.mail.address import check_address
+    from test_mail_message import BAD_ADDRESSES, BAD_HEADER_TEXT
+
+    # The recipient-list reader trims whitespace around every cell (Python counts tab, U+2028 and
+    # U+0085 as whitespace), so a payload that is only a clean address plus trailing whitespace reads
+    # as that clean address; the rest must all be refused.
+    payloads = [a for a in BAD_ADDRESSES if check_address(a.strip())[0] is None]
+    assert len(BAD_ADDRESSES) - len(payloads) == 3
+    rows = [{"name": "Good One", "email": "good1@example.org", "email_consent": "yes"}]
+    rows += [{"name": f"Bad address {i}", "email": a, "email_consent": "yes"} for i, a in enumerate(payloads)]
+    rows += [{"name": n, "email": f"badname{i}@example.org", "email_consent": "yes"} for i, n in enumerate(BAD_HEADER_TEXT)]
+    rows += [{"name": "Good Two", "email": "good2@example.org", "email_consent": "yes"}]
+    manifest, recipients = write_batch(tmp_path / "batch", rows)
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = send_batch(clinic_copy, manifest, recipients)
+    assert_no_crash(result)
+    assert result.exit_code == 65, explain(result)
+    assert sorted(recorder.rcpt_attempts) == ["good1@example.org", "good2@example.org"]
+    check_every_message(recorder)
+    for number in range(2, len(rows)):  # every bad row is named in the report
+        assert re.search(rf"#row {number}\b", result.stderr), number
