@@ -210,8 +210,14 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
         outbox = mail.from_manifest(manifest, recipients, clinic, template, encoding=encoding,
                                     delimiter="\t" if delimiter == "tab" else delimiter)
     report = mail.deliver(outbox, clinic, root, dry_run=dry_run, outbox_dir=outbox_dir, encrypt=encrypt,
-                          resend_unknown=resend_unknown, again=again)
+                          resend_unknown=resend_unknown, again=again, on_password=_show_password)
     _mail_result(report, dry_run)
+
+
+def _show_password(row, masked: str, password: str) -> None:
+    """Shown at once (not at the end): a run stopped later must not lose the password of a sent PDF."""
+    click.echo(f"row {row} ({masked}): PDF password  {password}  - give it by phone or text, not by email; "
+               "it is not stored anywhere")
 
 
 def _mail_result(report, dry_run: bool) -> None:
@@ -235,9 +241,6 @@ def _mail_result(report, dry_run: bool) -> None:
             click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
         click.echo(f"dry run: {len(report.planned)} message(s) written, nothing sent; "
                    f"{len(report.already)} already sent earlier", err=True)
-    for row, masked, password in report.passwords:
-        click.echo(f"{place(row, row)} ({masked}): PDF password  {password}  - give it by phone or text, "
-                   "not by email; it is not stored anywhere")
     for row, code, why in report.failed_perm:
         click.echo(f"error: {place(row, row)}: failed permanently ({_code(code)}{why}); not retried", err=True)
     for row, attempts, code, why in report.failed_temp:

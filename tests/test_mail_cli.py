@@ -165,3 +165,17 @@ def test_email_encrypt_shows_the_password_once_and_stores_it_nowhere(clinic_copy
     dump = "\n".join(db.iterdump())
     db.close()
     assert password not in dump and "maria" not in dump.lower()
+
+
+def test_passwords_are_shown_only_for_messages_that_went_out(clinic_copy, tmp_path, mail_env):
+    from smtp_server import Fault, write_batch
+
+    rows = [{"name": f"R{i}", "email": f"r{i}@example.org", "email_consent": "yes"} for i in (1, 2, 3)]
+    manifest, recipients = write_batch(tmp_path / "batch", rows)
+    recorder = Recorder(lambda a, n, d: Fault("rcpt", "550 5.1.1 no such user") if a == "r2@example.org" else None)
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = run(["email", "--manifest", manifest, "--recipients", recipients, "--encrypt"], clinic_copy)
+    assert result.exit_code == 75, explain(result)
+    lines = [line for line in result.stdout.splitlines() if "PDF password" in line]
+    assert [line.split()[1] for line in lines] == ["1", "3"]

@@ -20,6 +20,8 @@ from pathlib import Path
 from handouts.errors import ConfigError, ContentError, DeliveryAuthRefused, DeliveryUnavailable, HandoutsError, Problem
 from handouts.mail import message as msg
 from handouts.mail import smtp
+from handouts.mail.address import mask
+from handouts.mail.encrypt import new_password
 from handouts.mail.journal import Journal
 from handouts.mail.outbox import Item, Outbox
 from handouts.model import Clinic
@@ -51,6 +53,7 @@ class Report:
     refused: list[Problem] = field(default_factory=list)  # rows not sent because of their data
     warnings: list[Problem] = field(default_factory=list)
     passwords: list[tuple[int, str, str]] = field(default_factory=list)  # (row, masked address, password)
+    # for messages sent (or whose delivery is unknown: they may have arrived)
     planned: list[Planned] = field(default_factory=list)  # dry run
     fatal: HandoutsError | None = None  # what stopped the run early
     journal: Path | None = None
@@ -82,11 +85,13 @@ class RateLimit:
 
 def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False, outbox_dir: Path | None = None,
             encrypt: bool = False, resend_unknown: bool = False, again: bool = False, sleep=time.sleep, clock=time.monotonic,
-            rng: random.Random | None = None, connect=None, on_item=None) -> Report:
+            rng: random.Random | None = None, connect=None, on_item=None, on_password=None) -> Report:
     """Send (or, with dry_run, write as .eml) every item of `outbox`. See the module docstring.
 
     `again` sends items that were already sent once more (a patient lost the email); `connect(settings,
-    password)` makes the connection (tests may wrap it); `on_item(row, state)` is told each outcome.
+    password)` makes the connection (tests may wrap it); `on_item(row, state)` is told each outcome;
+    `on_password(row, masked address, password)` is told each --encrypt password as soon as its message
+    is out, so a run that is killed later has already shown it.
     """
     settings = clinic.email_delivery
     if settings is None:
@@ -149,12 +154,18 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
         connection = (connect or smtp.Connection)(settings, password)
         limit = RateLimit(settings.rate_per_minute, clock, sleep)
         for item, draft, key, _ in todo:
-            data = _message_bytes(item, draft, encrypt, report)
+            secret = new_password() if encrypt else None
+            data = _message_bytes(item, draft, encrypt, report, secret)
             if data is None:
                 continue
             _send_one(connection, journal, limit, settings, item, draft, key, data, report, sleep, rng)
+            state = journal.get(key).state
+            if secret and state in (smtp.SENT, smtp.UNKNOWN):  # a failed message's password is useless
+                report.passwords.append((item.row, mask(item.address.ascii), secret))
+                if on_password:
+                    on_password(*report.passwords[-1])
             if on_item:
-                on_item(item.row, journal.get(key).state)
+                on_item(item.row, state)
     except (DeliveryUnavailable, DeliveryAuthRefused) as exc:
         report.fatal = exc
     finally:
@@ -175,8 +186,6 @@ def _message_bytes(item: Item, draft: msg.Draft, encrypt: bool, report: Report, 
     import hashlib
     from dataclasses import replace
 
-    from handouts.mail.address import mask
-
     try:
         pdf = item.pdf.read_bytes()
     except OSError as exc:
@@ -186,12 +195,9 @@ def _message_bytes(item: Item, draft: msg.Draft, encrypt: bool, report: Report, 
         report.refused.append(Problem(f"{item.pdf.name} changed while sending; run again", item.place))
         return None
     if encrypt:
-        from handouts.mail.encrypt import encrypt_pdf, new_password
+        from handouts.mail.encrypt import encrypt_pdf
 
-        secret = password or new_password()
-        pdf = encrypt_pdf(pdf, secret)
-        if password is None:
-            report.passwords.append((item.row, mask(item.address.ascii), secret))
+        pdf = encrypt_pdf(pdf, password)
     try:
         return msg.build(replace(draft, pdf=pdf))
     except ValueError as exc:
@@ -231,7 +237,6 @@ def _send_one(connection, journal: Journal, limit: RateLimit, settings, item: It
 
 def _write_drafts(todo, outbox: Outbox, folder: Path, encrypt: bool, report: Report) -> None:
     from handouts.files import write_atomic
-    from handouts.mail.encrypt import new_password
 
     for item, draft, _, state in todo:
         # Encrypted with a throw-away password: the real send makes a new one and shows it then.
