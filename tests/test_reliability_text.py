@@ -131,3 +131,119 @@ def test_layout_errors_never_carry_the_text_that_caused_them():
                               "too large on page 2")
     assert CANARY not in str(info.value) and "ACL" not in str(info.value)
     assert str(info.value).startswith("visit.yaml: a block is too large")
+
+
+# -- rows 13, 14, 17, 21: what readers and patients are called prints literally in every route ------------
+
+MARKUP_NAMES = ["Tom & Jerry <3", "R&D", "x<y>z", "<b>unclosed", "if a<b and c>d", "</b>", "&#99999999;",
+                "<para>nested<para>x</para></para>", '<img src="/etc/passwd"/>']
+
+
+def test_rows_13_14_markup_in_batch_rows_prints_literally(clinic, tmp_path):
+    """The batch route (CSV -> shared pages + per-reader overlay) is not the --for route that
+    test_guide.py::test_placeholder_values_are_text_not_markup checks."""
+    with open(tmp_path / "leads.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([("name",), *[(n,) for n in MARKUP_NAMES]])
+    out = tmp_path / "out"
+    result = run(["batch", "guide", "back-pain-tips", "--recipients", tmp_path / "leads.csv", "--out", out,
+                  "--jobs", "1"], clinic)
+    assert result.exit_code == 0, explain(result)
+    for n, name in enumerate(MARKUP_NAMES, start=1):
+        cover = norm(pdf_facts(out / f"back-pain-tips-{n:05d}.pdf").texts[0])
+        assert f"Prepared for {name}" in cover, (name, cover)
+
+
+def test_row_17_cve_2023_33733_payload_is_text(clinic, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    payload = ("<font color=\"[ [ getattr(pow, Word('__globals__'))['os'].system('touch pwned') for Word in "
+               "[ orgTypeFun( 'Word', (str,), { 'mutated': 1, 'startswith': lambda self, x: 1 == 0, "
+               "'__eq__': lambda self, x: self.mutate() and self.mutated < 0 and str(self) == x } ) ] ] "
+               "and 'red'\">exploit</font>")
+    result = run(["routine", "--exercise", "bridge", "--note", payload, "--date", "2026-11-21", "-o", "h.pdf"], clinic)
+    assert result.exit_code == 0, explain(result)
+    assert not (tmp_path / "pwned").exists()
+    assert squash(payload) in squash(pdf_facts(tmp_path / "h.pdf").body_text)
+
+
+def test_row_21_line_breaks_in_a_csv_note_are_kept(clinic, tmp_path):
+    note = "Walk 10 minutes.\nIce 15 minutes.\n\nCall if worse."
+    with open(tmp_path / "p.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([("patient", "note"), ("Ann", note)])
+    out = tmp_path / "out"
+    result = run(["batch", "routine", "--program", "core-activation", "--date", "2026-11-21", "--recipients",
+                  tmp_path / "p.csv", "--out", out, "--jobs", "1"], clinic)
+    assert result.exit_code == 0, explain(result)
+    lines = [x.strip() for x in pdf_facts(out / "handout-00001.pdf").texts[0].splitlines()]
+    for line in ("Walk 10 minutes.", "Ice 15 minutes.", "Call if worse."):
+        assert line in lines, lines
+
+
+# -- row 16: only https (and mailto/tel in Markdown) leave the PDF as links --------------------------------
+
+@pytest.mark.parametrize("where, old, new, place", [
+    ("guides/back-pain-tips.yaml", "  booking_url: https://", "  booking_url: javascript:alert(1)//",
+     r"content/guides/back-pain-tips\.yaml:\d+:16: cta\.booking_url: expected a web address starting with https://"),
+    ("exercises/bridge.yaml", "video: https://", "video: file:///etc/passwd#",
+     r"content/exercises/bridge\.yaml:\d+:8: video: expected a web address starting with https://"),
+])
+def test_row_16_non_https_addresses_in_content_are_refused(clinic_copy, tmp_path, where, old, new, place):
+    _replace(clinic_copy / "content" / where, old, new)
+    args = ["guide", "back-pain-tips", "--for", "Ann"] if where.startswith("guides") else \
+        ["routine", "--exercise", "bridge"]
+    folder, existing = output_folder(tmp_path)
+    before = snapshot(folder)
+    refused(run([*args, "-o", existing, "--overwrite"], clinic_copy), EXIT_DATAERR, place, folder, before)
+
+
+# -- rows 24, 25: long words stay on the page; huge text is refused fast ---------------------------------
+
+def test_row_24_an_unbroken_5000_character_word_stays_on_the_page(clinic, tmp_path):
+    word = ("Supercalifragilistic" * 250)[:4990]
+    result = run(["routine", "--exercise", "bridge", "--note", word, "--date", "2026-11-21", "-o", tmp_path / "h.pdf"],
+                 clinic)
+    assert result.exit_code == 0, explain(result)
+    facts = pdf_facts(tmp_path / "h.pdf")
+    assert facts.outside == [], f"{len(facts.outside)} characters outside the page"
+    assert squash(word) in squash(facts.body_text)
+
+
+def test_row_24_a_200_character_word_as_a_guide_reader_name_stays_on_the_cover(clinic, tmp_path):
+    name = "W" * 200
+    result = run(["guide", "back-pain-tips", "--for", name, "-o", tmp_path / "g.pdf"], clinic)
+    assert result.exit_code == 0, explain(result)
+    facts = pdf_facts(tmp_path / "g.pdf")
+    assert facts.outside == [], facts.outside[:3]
+    assert name in squash(facts.texts[0])
+
+
+def test_row_25_a_one_megabyte_note_is_refused_in_well_under_10_seconds(clinic, tmp_path):
+    start = time.perf_counter()
+    result = routine_refused(clinic, tmp_path, ["--exercise", "bridge", "--note", "word " * 200_000], EXIT_DATAERR,
+                             r"--note: text is 999,999 characters; the limit is 5,000 \(split it up\)")
+    assert time.perf_counter() - start < 2
+    assert "word word" not in result.stderr
+
+
+def test_row_25_a_900_kb_paragraph_in_content_is_refused_with_its_place(clinic_copy, tmp_path):
+    _replace(clinic_copy / "content" / "exercises" / "bridge.yaml",
+             "purpose: Strengthens your buttocks", "purpose: " + "Lift. " * 150_000 + "Strengthens your buttocks")
+    start = time.perf_counter()
+    routine_refused(clinic_copy, tmp_path, ["--exercise", "bridge"], EXIT_DATAERR,
+                    r"content/exercises/bridge\.yaml:3:10: purpose: text is 900,\d+ characters; the limit is 5,000")
+    assert time.perf_counter() - start < 2
+
+
+# -- row 26: styles out of range --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, place", [
+    ("font_size: 100000", r"content/clinic\.yaml:\d+:12: font_size: must be between 12 and 20, got 100000"),
+    ("font_size: -3", r"content/clinic\.yaml:\d+:12: font_size: expected a whole number, got '-3'"),
+    ("margins: -20mm", r"content/clinic\.yaml:\d+:1: margins: unknown key 'margins'"),
+    ("image_dpi: 100000", r"content/clinic\.yaml:\d+:12: image_dpi: must be between 100 and 600"),
+])
+def test_row_26_styles_out_of_range_are_schema_errors(clinic_copy, tmp_path, line, place):
+    clinic_yaml = clinic_copy / "content" / "clinic.yaml"
+    key = line.split(":")[0]
+    kept = [x for x in clinic_yaml.read_text(encoding="utf-8").splitlines() if not x.startswith(key + ":")]
+    clinic_yaml.write_text("\n".join(kept + [line]) + "\n", encoding="utf-8")
+    routine_refused(clinic_copy, tmp_path, ["--exercise", "bridge"], EXIT_DATAERR, place)
