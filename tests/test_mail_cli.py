@@ -179,3 +179,34 @@ def test_passwords_are_shown_only_for_messages_that_went_out(clinic_copy, tmp_pa
     assert result.exit_code == 75, explain(result)
     lines = [line for line in result.stdout.splitlines() if "PDF password" in line]
     assert [line.split()[1] for line in lines] == ["1", "3"]
+
+
+def test_patient_batch_uses_the_handout_template_and_never_the_note(clinic_copy, tmp_path, mail_env):
+    patients = tmp_path / "patients.csv"
+    patients.write_text("patient,note,email,email_consent\n"
+                        "Zora Canary,Left knee ACL tear - canary note,zora@example.org,yes\n"
+                        "Yann Canary,Lower back strain - canary note,yann@example.org,yes\n", encoding="utf-8")
+    out = tmp_path / "handouts"
+    built = run(["batch", "routine", "--program", "core-activation", "--recipients", patients, "--out", out,
+                 "--jobs", "1", "--date", "2026-11-21"], clinic_copy)
+    assert built.exit_code == 0, explain(built)
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        # A template that tries to use the note is refused before anything is sent.
+        body = clinic_copy / "content" / "email" / "handout" / "body.txt"
+        original = body.read_text(encoding="utf-8")
+        body.write_text(original + "\nYour note: {note}\n", encoding="utf-8")
+        refused = run(["email", "--manifest", out / "manifest.csv", "--recipients", patients], clinic_copy)
+        body.write_text(original, encoding="utf-8")
+        result = run(["email", "--manifest", out / "manifest.csv", "--recipients", patients], clinic_copy)
+    assert refused.exit_code == 65 and "unknown placeholder {note}" in refused.stderr, explain(refused)
+    assert result.exit_code == 0, explain(result)
+    assert len(recorder.messages) == 2
+    for m in recorder.messages:
+        parsed = BytesParser(policy=policy.default).parsebytes(m.data)
+        assert parsed["Subject"] == "Your exercise handout from Brightwater Physical Therapy"
+        text = parsed.get_body(("plain",)).get_content() + parsed.get_body(("html",)).get_content()
+        assert "canary" not in text.lower() and "knee" not in text.lower()
+    for output in (refused.output, result.output):
+        assert "Canary" not in output and "canary" not in output
