@@ -126,9 +126,9 @@ def _header_problems(columns: tuple[str, ...], file: str) -> list[Problem]:
     seen = set()
     for i, name in enumerate(columns, 1):
         if not name:
-            out.append(Problem(f"column {i} has no name", _place(file, 0)))
+            out.append(Problem(f"column {i} has no name", f"{file}#header"))
         elif name in seen:
-            out.append(Problem(f"column '{name}' appears twice", _place(file, 0)))
+            out.append(Problem(f"column '{name}' appears twice", f"{file}#header"))
         seen.add(name)
     if out:
         raise ContentError(problems=out)
