@@ -292,3 +292,24 @@ def exercise_db() -> Path:
     if not (EXERCISE_DB / "exercises.json").is_file():
         pytest.skip("../shared/exercise-db is not available")
     return EXERCISE_DB
+
+
+# -- opt-in long runs ---------------------------------------------------------------------------------------
+# Fuzzing (tests/test_reliability_fuzz.py): CI runs a short, derandomized set; the long run (20,000
+# content examples) is `pytest --hypothesis-profile=long` or HANDOUTS_FUZZ=long. Tests with an explicit
+# max_examples (test_text_property.py, test_images.py) keep theirs under either profile.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("long", max_examples=20_000, deadline=None, database=None)
+if os.environ.get("HANDOUTS_FUZZ") == "long":
+    _hypothesis_settings.load_profile("long")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `slow` (e.g. the 100-kill run) are skipped unless HANDOUTS_SLOW=1."""
+    if os.environ.get("HANDOUTS_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow: set HANDOUTS_SLOW=1 to run")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
