@@ -42,8 +42,10 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
             items.append(item)
     reader = schema.Reader("")
     values = {}
-    for option, value in (("--patient", patient), ("--note", note), ("--therapist", therapist)):
-        values[option] = reader.text_value(value, (0, 0), option) if value else ""
+    # The same limits as a visit file: a name of 5,000 characters is a mistake, not a name.
+    for option, value, limit in (("--patient", patient, schema.MAX_SHORT), ("--note", note, schema.MAX_TEXT),
+                                 ("--therapist", therapist, schema.MAX_SHORT)):
+        values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
     day = reader.date_value(date, (0, 0), "--date") if date else None
     problems += reader.problems
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
