@@ -294,7 +294,8 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
     for pair in fields:
         key, eq, value = pair.partition("=")
         if not eq or not key.strip():
-            problems.append(Problem(f"expected KEY=VALUE, got {pair!r}", "--field"))
+            # Not echoed: the value may be a reader's personal data.
+            problems.append(Problem("expected KEY=VALUE, e.g. clinic_city=Springfield", "--field"))
         values[key.strip()] = value
     if for_name:
         values["name"] = for_name

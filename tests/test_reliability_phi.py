@@ -171,6 +171,7 @@ def test_guide_batch(clinic, tmp_path):
     ["routine", "--program", "core-activation", "--patient", CANARY, "--note", NOTE, "--date", "1980-02-30"],
     ["routine", "--program", "core-activation", "--patient", CANARY * 12, "--note", NOTE],
     ["guide", "back-pain-tips", "--for", CANARY + "\u05d0"],
+    ["guide", "back-pain-tips", "--for", CANARY, "--field", "x" + CANARY],
 ])
 def test_failures_never_quote_the_patient(clinic, tmp_path, args):
     result = run([*args, "-o", tmp_path / "x.pdf"], clinic)
