@@ -33,7 +33,7 @@ from handouts import loader, recipients, schema
 from handouts.errors import HandoutsError
 
 LONG = settings.get_current_profile_name() == "long"
-SLOW_LIMIT = 1.0  # seconds per example
+SLOW_LIMIT = 1.0  # CPU seconds per example (CPU time: a busy machine must not fail the test)
 
 
 def fuzz_settings(short: int, long: int):
@@ -167,11 +167,11 @@ def read_as(kind: str, shown: str, data: bytes, scratch: Path):
     Returns the problems; asserts the properties."""
     path = scratch / "file.yaml"
     path.write_bytes(data)
-    start = time.perf_counter()
+    start = time.process_time()
     tree, reader = loader.read_tree(scratch, path, shown=shown)
     if tree is not None:
         READERS[kind](reader, tree)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < SLOW_LIMIT, f"{elapsed:.2f} s for one file"
     for p in reader.problems:
         assert p.file == shown, p
@@ -230,9 +230,9 @@ def test_scan_library_with_one_mutated_file(fuzz_clinic, case):
         shown = "content/exercises/visit.yaml"  # as an exercise file: the loader reads every file
     _, restore = _swap_in(fuzz_clinic, shown, mutate(text, ops))
     try:
-        start = time.perf_counter()
+        start = time.process_time()
         library, problems = loader.scan_library(fuzz_clinic)
-        assert time.perf_counter() - start < SLOW_LIMIT
+        assert time.process_time() - start < SLOW_LIMIT
     finally:
         restore()
     for p in problems:
@@ -299,7 +299,7 @@ def test_recipient_lists_give_row_problems_never_exceptions(scratch, seed, as_ya
             data[line_start:line_start] = data[line_start:line_end if line_end >= 0 else len(data)] + b"\n"
     path = scratch / ("list.yaml" if as_yaml or seed == 3 else "list.csv")
     path.write_bytes(bytes(data))
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         people = recipients.read(path)
     except HandoutsError as exc:
@@ -307,7 +307,7 @@ def test_recipient_lists_give_row_problems_never_exceptions(scratch, seed, as_ya
             assert p.file.startswith(str(path)), p
         return
     finally:
-        assert time.perf_counter() - start < SLOW_LIMIT
+        assert time.process_time() - start < SLOW_LIMIT
     for p in people.problems:
         assert re.match(rf"{re.escape(str(path))}(#row \d+|#header|:\d+)", p.file + (f":{p.line}" if p.line else "")), p
     for row in people.rows:
