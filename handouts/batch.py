@@ -12,6 +12,7 @@ row is in the manifest; stale temp files are removed by the next run.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import os
 import re
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts import __version__, recipients
-from handouts.errors import ContentError, Problem
+from handouts.errors import ContentError, OutputError, Problem
 from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
 MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
@@ -186,27 +187,47 @@ def read_manifest(path: Path) -> dict[int, dict]:
     return entries
 
 
+def cannot_write(where: Path, exc: OSError) -> OutputError:
+    """A full disk or a read-only folder stops the whole batch (exit 73): every row would fail alike."""
+    reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
+    return OutputError(f"cannot write in {where}: {reason}; rows built so far are kept, run again to continue")
+
+
 class ManifestWriter:
     def __init__(self, path: Path):
-        new = not path.exists() or path.stat().st_size == 0
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self.fh = os.fdopen(fd, "a", newline="", encoding="utf-8")
-        if not new:
-            self.fh.write("\n")  # a line cut short by a kill must not swallow the next one
-        self.writer = csv.writer(self.fh)
-        if new:
-            self.writer.writerow(MANIFEST_FIELDS)
-            self.fh.flush()
+        try:
+            new = not path.exists() or path.stat().st_size == 0
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self.fh = os.fdopen(fd, "a", newline="", encoding="utf-8")
+            if not new:
+                self.fh.write("\n")  # a line cut short by a kill must not swallow the next one
+            self.writer = csv.writer(self.fh)
+            if new:
+                self.writer.writerow(MANIFEST_FIELDS)
+                self.fh.flush()
+        except OSError as exc:
+            raise cannot_write(path.parent, exc) from None
+        self.path = path
 
     def record(self, job: Job, status: str, message: str = "") -> None:
         cells = (str(job.row), job.row_id, job.file, status, job.input_hash, message)
-        self.writer.writerow([recipients.neutralise(c) for c in cells])
-        self.fh.flush()  # in the kernel before the rename: a killed process loses nothing
+        try:
+            self.writer.writerow([recipients.neutralise(c) for c in cells])
+            self.fh.flush()  # in the kernel before the rename: a killed process loses nothing
+        except OSError as exc:
+            raise cannot_write(self.path.parent, exc) from None
 
     def close(self) -> None:
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
+        try:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+        except OSError as exc:
+            raise cannot_write(self.path.parent, exc) from None
+        finally:
+            try:
+                self.fh.close()
+            except OSError:
+                pass
 
 
 def pending(plan_: Plan, force: bool) -> tuple[list[Job], int]:
@@ -258,11 +279,20 @@ def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
         return job, None, "; ".join(str(p.message) if p.message else str(p) for p in exc.problems) or str(exc), []
     except Exception as exc:  # noqa: BLE001 - a bug; the message of a library may quote the row's data
         return job, None, f"internal error ({type(exc).__name__}); please report it", []
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if tmp:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise cannot_write(Path(out_dir), exc) from None
     return job, tmp, "", warnings
 
 
@@ -293,7 +323,10 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
             manifest.record(job, "failed", error)
         else:
             manifest.record(job, "built")
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except OSError as exc:
+                raise cannot_write(out_dir, exc) from None
             summary.built += 1
         if on_progress:
             on_progress(summary.built + summary.failed - len(plan_.problems), total)

@@ -169,3 +169,110 @@ def test_a_damaged_qr_cache_entry_is_rebuilt_not_printed(tmp_path):
     assert qr.matrix(url, tmp_path) == good
     entry.write_text("\n".join("2" * len(good) for _ in good))
     assert qr.matrix(url, tmp_path) == good
+
+
+# -- row 60: a full disk or a read-only folder: exit 73, one line, the old file intact ----------------------------
+
+def _disk_full(monkeypatch):
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+
+
+@pytest.mark.parametrize("command", ["routine", "guide"])
+def test_row_60_disk_full_keeps_the_old_file(clinic, tmp_path, monkeypatch, command):
+    folder, existing = output_folder(tmp_path)
+    before = snapshot(folder)
+    args = (["routine", "--exercise", "bridge"] if command == "routine" else ["guide", "back-pain-tips", "--for", "Ann"])
+    _disk_full(monkeypatch)
+    result = run([*args, "-o", existing, "--overwrite"], clinic)
+    monkeypatch.undo()
+    refused(result, EXIT_CANTCREAT, r"^error: cannot write .*existing\.pdf: no space left on the disk$", folder, before)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_row_60_disk_full_stops_a_batch_with_73_not_a_traceback(clinic, tmp_path, monkeypatch, jobs):
+    """Found by this suite: a full disk during a batch was a traceback (exit 1) and left a temp file."""
+    leads = write_rows(tmp_path / "leads.csv", ["name"], [["Ann"], ["Bo"], ["Cy"]])
+    out = tmp_path / "out"
+    _disk_full(monkeypatch)
+    result = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", jobs], clinic)
+    monkeypatch.undo()
+    refused(result, EXIT_CANTCREAT, r"^error: cannot write in .*out: no space left on the disk; rows built so far are "
+            r"kept, run again to continue$")
+    assert temps(out) == [] and not list(out.glob("*.pdf"))
+    again = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", jobs], clinic)
+    assert again.exit_code == 0 and len(list(out.glob("*.pdf"))) == 3, explain(again)
+
+
+def test_row_60_a_read_only_output_folder_is_73(clinic, tmp_path, monkeypatch):
+    """(Simulated: the suite may run as root, which writes into 0500 folders.)"""
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    leads = write_rows(tmp_path / "leads.csv", ["name"], [["Ann"]])
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    monkeypatch.setattr(os, "open", lambda *a, **k: denied())
+    result = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", tmp_path / "out", "--jobs", "1"],
+                 clinic)
+    monkeypatch.undo()
+    refused(result, EXIT_CANTCREAT, r"cannot write in .*out: Permission denied")
+
+
+# -- row 58: an existing file is never replaced without --overwrite ------------------------------------------------
+
+def test_row_58_guide_refuses_an_existing_file_without_overwrite(clinic, tmp_path):
+    """(routine: test_routine_pdf.py::test_existing_output_is_not_replaced_without_overwrite)"""
+    folder, existing = output_folder(tmp_path)
+    before = snapshot(folder)
+    refused(run(["guide", "back-pain-tips", "--for", "Ann", "-o", existing], clinic), EXIT_CANTCREAT,
+            r"existing\.pdf already exists; use --overwrite to replace it", folder, before)
+    result = run(["guide", "back-pain-tips", "--for", "Ann", "-o", existing, "--overwrite"], clinic)
+    assert result.exit_code == 0 and existing.read_bytes() != SENTINEL
+
+
+def test_row_58_a_batch_never_replaces_a_file_it_did_not_make(clinic, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    foreign = out / "back-pain-tips-00002.pdf"
+    foreign.write_bytes(SENTINEL)
+    leads = write_rows(tmp_path / "leads.csv", ["name"], [["Ann"], ["Bo"]])
+    result = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "1"], clinic)
+    assert result.exit_code == 75, explain(result)
+    assert "manifest.csv#row 2: back-pain-tips-00002.pdf already exists and was not made by this batch" in result.stderr
+    assert foreign.read_bytes() == SENTINEL
+    assert temps(out) == []
+
+
+# -- row 59: private whatever the umask ---------------------------------------------------------------------------------
+
+def test_row_59_every_output_is_0600_in_0700_folders_under_umask_000(clinic, tmp_path):
+    """In a fresh process with umask 000: routine and guide outputs (and the folders made for them),
+    a batch's PDFs, manifest and folder, and the caches."""
+    script = f"""
+import os, sys
+os.umask(0)
+from handouts.cli import main
+for args in (["routine", "--exercise", "bridge", "-o", "a/b/h.pdf"], ["guide", "back-pain-tips", "--for", "Ann", "-o", "g/g.pdf"],
+             ["batch", "routine", "--program", "core-activation", "--recipients", "p.csv", "--out", "batch/out", "--jobs", "2"]):
+    try:
+        main(["--root", {str(clinic)!r}, *args])
+    except SystemExit as exc:
+        assert exc.code in (0, None), (args, exc.code)
+"""
+    write_rows(tmp_path / "p.csv", ["patient", "date"], [["Ann", "2026-11-21"], ["Bo", "2026-11-21"]])
+    env = dict(os.environ, HANDOUTS_CACHE=str(tmp_path / "cache" / "handouts"))
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    made = [p for p in tmp_path.rglob("*") if p.name != "p.csv" and tmp_path / "cache" != p]
+    files_ = [p for p in made if p.is_file()]
+    folders = [p for p in made if p.is_dir()]
+    assert len([p for p in files_ if p.suffix == ".pdf"]) == 4 and (tmp_path / "batch" / "out" / "manifest.csv").exists()
+    for path in files_:
+        assert path.stat().st_mode & 0o777 == 0o600, f"{path.relative_to(tmp_path)} is {oct(path.stat().st_mode & 0o777)}"
+    for path in folders:
+        assert path.stat().st_mode & 0o777 == 0o700, f"{path.relative_to(tmp_path)}/ is {oct(path.stat().st_mode & 0o777)}"
