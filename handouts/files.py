@@ -19,14 +19,36 @@ TEMP_PREFIX = ".handouts-"
 TEMP_SUFFIX = ".tmp"
 
 
-def _pid_alive(pid: int) -> bool:
+def _writer_alive(pid: int, since: float) -> bool:
+    """Whether process `pid` may still be writing a temp file last touched at `since` (epoch s).
+
+    A killed process stays a zombie until its parent (or init, which in containers may take a second
+    or more) reaps it, and os.kill(pid, 0) still succeeds: a zombie writes nothing, so it counts as
+    gone. A process that started after the file was last written is another process that got the
+    same pid, so it counts as gone too. (Linux /proc; elsewhere only os.kill is asked.)"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        if fields[0] == b"Z":
+            return False
+        started = _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        return started <= since + 1.0
+    except (OSError, IndexError, ValueError):
         return True
-    return True
+
+
+def _boot_time() -> float:
+    with open("/proc/stat", "rb") as fh:
+        for line in fh:
+            if line.startswith(b"btime "):
+                return float(line.split()[1])
+    raise ValueError("no btime")
 
 
 def clean_stale_temps(folder: Path) -> int:
@@ -40,8 +62,12 @@ def clean_stale_temps(folder: Path) -> int:
         if not (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)):
             continue
         pid_text = name[len(TEMP_PREFIX):].split("-", 1)[0]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
-            path = folder / name
+        path = folder / name
+        try:
+            touched = path.lstat().st_mtime
+        except OSError:
+            continue
+        if pid_text.isdigit() and not _writer_alive(int(pid_text), touched):
             try:
                 if path.is_dir() and not path.is_symlink():  # a half-made folder (install_folder)
                     shutil.rmtree(path)

@@ -82,6 +82,40 @@ def test_batch_removes_temps_of_a_writer_that_was_still_exiting_when_it_started(
     assert temps(out) == [], "a dead writer's temp file outlived the run"
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux /proc")
+def test_temps_of_a_killed_but_unreaped_writer_are_removed(tmp_path):
+    """A SIGKILLed writer stays a zombie until it is reaped (in a container, init may take a second
+    or more): os.kill(pid, 0) still succeeds, so its temp files were kept as a live writer's, and
+    the kill test found them after the next run."""
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.time() + 10
+    while open(f"/proc/{zombie.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.time() < deadline
+        time.sleep(0.01)
+    try:
+        stale = tmp_path / f"{TEMP_PREFIX}{zombie.pid}-x{TEMP_SUFFIX}"
+        stale.write_bytes(b"half")
+        assert files.clean_stale_temps(tmp_path) == 1 and not stale.exists()
+    finally:
+        zombie.wait()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux /proc")
+def test_temps_of_a_pid_now_used_by_a_newer_process_are_removed(tmp_path):
+    newer = sleeper()
+    try:
+        stale = tmp_path / f"{TEMP_PREFIX}{newer.pid}-x{TEMP_SUFFIX}"
+        stale.write_bytes(b"half")
+        os.utime(stale, (time.time() - 3600, time.time() - 3600))  # written an hour before it started
+        assert files.clean_stale_temps(tmp_path) == 1
+        mine = tmp_path / f"{TEMP_PREFIX}{newer.pid}-y{TEMP_SUFFIX}"
+        mine.write_bytes(b"being written")  # written by the live process: kept
+        assert files.clean_stale_temps(tmp_path) == 0 and mine.exists()
+    finally:
+        newer.kill()
+        newer.wait()
+
+
 def test_init_is_all_or_nothing(tmp_path, monkeypatch):
     """`init` copies into a temp folder and renames it into place: a run stopped half way leaves no
     half-made clinic folder (which the next `init` would refuse as 'not empty'), and its temp folder
