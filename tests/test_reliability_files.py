@@ -310,3 +310,101 @@ for args in (["routine", "--exercise", "bridge", "-o", "a/b/h.pdf"], ["guide", "
         assert path.stat().st_mode & 0o777 == 0o600, f"{path.relative_to(tmp_path)} is {oct(path.stat().st_mode & 0o777)}"
     for path in folders:
         assert path.stat().st_mode & 0o777 == 0o700, f"{path.relative_to(tmp_path)}/ is {oct(path.stat().st_mode & 0o777)}"
+
+
+# -- row 57: SIGKILL while PDFs are written ------------------------------------------------------------------------
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import kill_test  # noqa: E402
+
+
+def test_row_57_ten_sigkills_mid_write_leave_only_complete_pdfs(clinic, tmp_path):
+    """10 SIGKILLs of the whole process group at random moments of a 10-row `batch routine --jobs 2`
+    (every other run with --force) and of `routine -o --overwrite`: every PDF at its final name opens
+    with the full page count after every kill; the next runs finish, and no temp file is left.
+    The 100-kill run: benchmarks/kill_test.py (or HANDOUTS_SLOW=1, the test below)."""
+    figures = kill_test.run_kill_test(kills=10, rows=10, seed=11, workdir=tmp_path, root=clinic, log=lambda m: None)
+    assert kill_test.passed(figures), figures
+    assert figures["kills"] == 10 and figures["kills_after_some_output"] >= 1, figures
+
+
+@pytest.mark.slow
+def test_row_57_hundred_sigkills_while_50_pdfs_are_written(clinic, tmp_path):
+    figures = kill_test.run_kill_test(kills=100, rows=50, seed=7, workdir=tmp_path, root=clinic, log=lambda m: None)
+    assert kill_test.passed(figures), figures
+
+
+# -- row 65: byte-identical across processes, hash seeds, time zones and locales -------------------------------------
+
+DETERMINISM_SCRIPT = """
+import hashlib, json, os, sys
+from pathlib import Path
+from handouts.cli import main
+root = sys.argv[1]
+for args in (["routine", "--program", "core-activation", "--patient", "Zoë Ñúñez", "--note", "Walk daily.",
+              "--therapist", "jordan-lee", "--date", "2026-11-21", "-o", "routine.pdf"],
+             ["routine", "--program", "core-activation", "--patient", "Zoë Ñúñez", "--date", "2026-11-21"],
+             ["guide", "back-pain-tips", "--for", "Zoë Ñúñez", "-o", "guide.pdf"],
+             ["batch", "routine", "--program", "core-activation", "--recipients", "patients.csv", "--out", "br",
+              "--jobs", "2"],
+             ["batch", "guide", "back-pain-tips", "--recipients", "leads.csv", "--out", "bg", "--jobs", "2"]):
+    try:
+        main(["--root", root, *args])
+    except SystemExit as exc:
+        assert exc.code in (0, None), (args, exc.code)
+out = {}
+for path in sorted(Path(".").rglob("*.pdf")):
+    out[path.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+print(json.dumps(out))
+"""
+
+QUICK_VARIANTS = [("1", "UTC", "C"), ("2", "America/New_York", "de_DE.UTF-8"), ("3", "Asia/Tokyo", "C.UTF-8")]
+ALL_VARIANTS = [(s, tz, lang) for s in ("1", "2", "3") for tz in ("UTC", "America/New_York", "Asia/Tokyo")
+                for lang in ("C", "de_DE.UTF-8")]
+
+
+def _determinism(clinic: Path, tmp_path: Path, variants) -> dict:
+    procs = []
+    for n, (seed, tz, lang) in enumerate(variants):
+        work = tmp_path / f"run-{n}"
+        work.mkdir()
+        write_rows(work / "patients.csv", ["patient", "date", "note", "therapist"],
+                   [["Zoë Ñúñez", "2026-11-21", "Walk daily.", "jordan-lee"], ["Ann Lee", "2026-11-22", "", ""]])
+        write_rows(work / "leads.csv", ["name"], [["Zoë Ñúñez"], ["Ann Lee"]])
+        env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz, LANG=lang, LC_ALL=lang,
+                   HANDOUTS_CACHE=str(work / "cache"))
+        env.pop("HANDOUTS_ROOT", None)
+        procs.append(((seed, tz, lang), subprocess.Popen([sys.executable, "-c", DETERMINISM_SCRIPT, str(clinic)],
+                                                         cwd=work, env=env, stdout=subprocess.PIPE,
+                                                         stderr=subprocess.PIPE, text=True)))
+        if len(procs) % 2 == 0:  # two at a time on two cores
+            procs[-2][1].wait()
+    results = {}
+    import json
+
+    for variant, proc in procs:
+        stdout, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, (variant, stderr[-2000:])
+        results[variant] = json.loads(stdout.strip().splitlines()[-1])  # after the "wrote ..." lines
+    return results
+
+
+def _assert_identical(results: dict) -> None:
+    (first_variant, first), *rest = results.items()
+    assert len(first) == 7, first  # routine, default-named routine, guide, 2 + 2 batch files
+    assert any(name.startswith("handout-2026-11-21-") for name in first), "default name missing"
+    for variant, hashes in rest:
+        assert hashes == first, f"{variant} differs from {first_variant}:\n{hashes}\n{first}"
+
+
+def test_row_65_same_bytes_across_hash_seeds_time_zones_and_locales(clinic, tmp_path):
+    """Routine (named and default-named: the name is the same too), guide, and batch files of both
+    kinds, in 3 fresh processes (each with a cold image cache) that between them use every hash
+    seed 1/2/3, every time zone UTC/New York/Tokyo and both LANG C and de_DE.UTF-8: one sha256 per
+    file. The full 18-combination matrix: HANDOUTS_SLOW=1."""
+    _assert_identical(_determinism(clinic, tmp_path, QUICK_VARIANTS))
+
+
+@pytest.mark.slow
+def test_row_65_full_matrix_of_seeds_zones_and_locales(clinic, tmp_path):
+    _assert_identical(_determinism(clinic, tmp_path, ALL_VARIANTS))
