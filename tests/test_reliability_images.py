@@ -181,7 +181,10 @@ CORPUS_SCRIPT = textwrap.dedent("""
                 stats["other"].append(f"{path.name}: {type(exc).__name__}")
             stats["slowest"] = max(stats["slowest"], time.perf_counter() - start)
             stats["files"] += 1
-    stats["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not getrusage: Linux keeps ru_maxrss across exec, so a child of a big pytest process
+    # would report its parent's peak.
+    hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
+    stats["max_rss_mb"] = int(hwm.split()[1]) / 1024
     print(json.dumps(stats))
 """)
 

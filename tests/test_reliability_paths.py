@@ -132,7 +132,10 @@ def test_every_payload_is_refused_and_nothing_outside_is_opened(traps, tmp_path)
     opened = [line.split("\t", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("open\t")]
     spawned = [line for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("spawn\t")]
     assert not spawned, spawned
-    allowed = _allowed_roots(root, cache, tmp_path) + ["/dev/null", "/dev/urandom"]
+    # reportlab reads its own per-user settings (~/.reportlab_settings, ~/.reportlab_mods) when imported.
+    home = os.path.expanduser("~")
+    allowed = _allowed_roots(root, cache, tmp_path) + ["/dev/null", "/dev/urandom", f"{home}/.reportlab_settings",
+                                                       f"{home}/.reportlab_mods"]
     resolved = {p: os.path.realpath(p if os.path.isabs(p) else os.path.join(tmp_path, p)) for p in opened}
     forbidden = {str(secret), str(secret_dir / "secret.png"), "/etc/passwd", "/etc/hosts", "/proc/self/environ",
                  "/dev/zero", "/dev/stdin", os.path.realpath(root / "images" / "fifo.png")}
@@ -161,7 +164,8 @@ def test_a_routine_with_a_payload_picture_refuses_before_opening_it(traps, tmp_p
     ("logo", "logo: ../secret.png", r"content/clinic\.yaml:\d+:7: logo: path escapes the clinic folder"),
     ("fonts", "fonts:\n  regular: /usr/share/fonts/x.ttf",
      r"content/clinic\.yaml:\d+:\d+: fonts\.regular: absolute paths are not allowed"),
-    ("fonts", "fonts:\n  regular: fonts/missing.ttf", r"content/clinic\.yaml: fonts\.regular: file not found"),
+    ("fonts", "fonts:\n  regular: fonts/missing.ttf",
+     r"content/clinic\.yaml:\d+:\d+: fonts\.regular: file not found: fonts/missing\.ttf"),
 ])
 def test_clinic_logo_and_font_paths_are_checked_like_pictures(clinic_copy, tmp_path, field, text, message):
     clinic_yaml = clinic_copy / "content" / "clinic.yaml"
