@@ -149,6 +149,20 @@ def test_init_is_all_or_nothing(tmp_path, monkeypatch):
     assert run(["--root", target, "check"]).exit_code == 0
 
 
+def test_init_names_the_reason_when_some_files_could_not_be_copied(tmp_path, monkeypatch):
+    """shutil.copytree reports a partial copy as shutil.Error, an OSError without strerror: the
+    message used to end in ': None'."""
+    import shutil
+
+    def partial(src, dst, *args, **kwargs):
+        raise shutil.Error([(str(src), str(dst), "[Errno 5] Input/output error")])
+
+    monkeypatch.setattr(shutil, "copytree", partial)
+    result = run(["init", tmp_path / "clinic"])
+    refused(result, EXIT_CANTCREAT, r"cannot create .*clinic: some files could not be copied$")
+    assert not (tmp_path / "clinic").exists() and temps(tmp_path) == []
+
+
 def test_init_into_an_existing_non_empty_folder_changes_nothing(tmp_path):
     target = tmp_path / "clinic"
     target.mkdir()
