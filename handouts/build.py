@@ -7,7 +7,6 @@ every problem found is reported together.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,10 +192,15 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
 
 
 def default_output(visit: Visit) -> Path:
-    """A file name that carries no patient data: the date and a short hash of the whole input."""
+    """A file name that carries no patient data: the date and a random part.
+
+    Not a hash of the visit: someone who guessed a patient's name, the date and the program could
+    otherwise confirm whose handout a file is. (The PDF's bytes stay deterministic.)
+    """
+    import secrets
+
     day = (visit.date or dt.date.today()).isoformat()
-    digest = hashlib.sha256(repr(visit).encode()).hexdigest()[:8]
-    return Path(f"handout-{day}-{digest}.pdf")
+    return Path(f"handout-{day}-{secrets.token_hex(4)}.pdf")
 
 
 def build_routine(root: Path, library: Library, visit: Visit, output: Path | None, *, overwrite=False,

@@ -84,7 +84,7 @@ def main(ctx: click.Context, root: Path | None) -> None:
 @click.option("--date", "date", metavar="YYYY-MM-DD", help="Visit date. Default: today.")
 @click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="PDF to write. Default: handout-DATE-HASH.pdf in the current folder.")
+              help="PDF to write. Default: handout-DATE-XXXXXXXX.pdf (a random part, never patient data) in the current folder.")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--email", "email", metavar="ADDRESS",
               help="Also email the handout to this address (see: handouts email --help). Needs email_delivery "

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from handouts.errors import OutputError
+from handouts.errors import InputMissing, OutputError
 
 TEMP_PREFIX = ".handouts-"
 TEMP_SUFFIX = ".tmp"
@@ -92,6 +92,18 @@ def exists(path: Path) -> bool:
     except ValueError:  # an embedded NUL character
         raise OutputError(f"cannot use {_shown(path)}: the name contains a NUL character") from None
     return True
+
+
+def require_input_file(path: Path, what: str) -> None:
+    """Raise InputMissing unless `path` is a readable file. A name the file system refuses (over
+    255 bytes, a NUL) is reported, not raised as OSError from is_file()."""
+    try:
+        found = path.is_file()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or "the name is not usable"
+        raise InputMissing(f"{_shown(path)}: cannot read the {what} ({reason})") from None
+    if not found:
+        raise InputMissing(f"{_shown(path)}: {what} not found")
 
 
 def _shown(path: Path) -> str:

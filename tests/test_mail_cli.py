@@ -210,3 +210,18 @@ def test_patient_batch_uses_the_handout_template_and_never_the_note(clinic_copy,
         assert "canary" not in text.lower() and "knee" not in text.lower()
     for output in (refused.output, result.output):
         assert "Canary" not in output and "canary" not in output
+
+
+@pytest.mark.parametrize("which", ["pdf", "manifest"])
+def test_a_name_longer_than_the_file_system_allows_is_a_clear_error(clinic_copy, tmp_path, mail_env, which):
+    configure_clinic(clinic_copy, 2525, require_consent="no")
+    too_long = tmp_path / ("x" * 300)
+    if which == "pdf":
+        args = ["email", f"{too_long}.pdf", "--to", "maria@example.org"]
+    else:
+        leads = tmp_path / "leads.csv"
+        leads.write_text("name,email\nAnn,ann@example.org\n", encoding="utf-8")
+        args = ["email", "--manifest", too_long / "manifest.csv", "--recipients", leads]
+    result = run(args, clinic_copy)
+    assert_no_crash(result)
+    assert result.exit_code == 66, explain(result)

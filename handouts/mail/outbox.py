@@ -12,7 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.errors import ContentError, InputMissing, Problem
+from handouts.files import require_input_file
+from handouts.errors import ContentError, Problem
 from handouts.mail.address import Checked, check_address
 from handouts.model import Clinic, EmailSettings
 
@@ -97,8 +98,7 @@ def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Cli
            option: str = "--to", consent_source: str = "the visit file (--visit FILE)") -> Outbox:
     """One PDF for one address. Raises ContentError (exit 65) for a bad address or missing consent."""
     checked = precheck(address, consent, clinic, option, consent_source)
-    if not pdf.is_file():
-        raise InputMissing(f"{pdf}: PDF not found")
+    require_input_file(pdf, "PDF")
     values = {**clinic_values(clinic), "name": name}
     item = Item(1, pdf.name, pdf, pdf_digest(pdf), checked, name, values)
     return Outbox(kind, pdf.resolve().parent, [item])
@@ -110,8 +110,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
     from handouts import recipients
     from handouts.batch import read_manifest
 
-    if not manifest.is_file():
-        raise InputMissing(f"{manifest}: manifest not found (it is written by 'handouts batch')")
+    require_input_file(manifest, "manifest (it is written by 'handouts batch')")
     people = recipients.read(recipients_path, encoding=encoding, delimiter=delimiter)
     if "email" not in people.columns:
         raise ContentError(problems=[Problem("the recipient list has no 'email' column", f"{people.file}#header")])
