@@ -333,8 +333,8 @@ def bad_files(folder: Path) -> dict[str, Path]:
     corrupt[middle:middle + 16] = bytes(16)  # zeros inside the compressed pixel data (IDAT)
     out["corrupt-png"] = folder / "corrupt.png"
     out["corrupt-png"].write_bytes(bytes(corrupt))
-    out["over-40mp"] = folder / "huge-canvas.png"  # 48 MP: inside Pillow's own limit, above ours
-    Image.new("1", (8000, 6000)).save(out["over-40mp"], "PNG")
+    out["over-limit"] = folder / "huge-canvas.png"  # 60 MP: inside Pillow's own limit, above ours
+    Image.new("1", (10000, 6000)).save(out["over-limit"], "PNG")
     out["oversize-file"] = folder / "huge-file.jpg"  # 31 MB (sparse): refused before it is read
     with open(out["oversize-file"], "wb") as fh:
         fh.write(real_jpeg.getvalue()[:2])

@@ -305,7 +305,7 @@ def bad_clinic(tmp_path_factory):
     return root, cases
 
 
-BAD_KINDS = ["bomb", "forged-sof", "over-40mp", "oversize-file", "truncated-jpeg", "truncated-png", "corrupt-png",
+BAD_KINDS = ["bomb", "forged-sof", "over-limit", "oversize-file", "truncated-jpeg", "truncated-png", "corrupt-png",
              "empty", "text-as-png", "svg", "eps", "eps-as-png"]
 
 
@@ -537,7 +537,7 @@ def test_bad_image_messages_say_what_is_wrong(bad_clinic, tmp_path):
         lines = [line for line in result.stderr.splitlines() if cases[kind].rel + ":" in line]
         assert len(lines) == 1, (kind, lines)
         by_kind[kind] = lines[0].lower()
-    expect = {"bomb": "pixels", "forged-sof": "pixels", "over-40mp": "pixels", "oversize-file": "30 mb",
+    expect = {"bomb": "pixels", "forged-sof": "pixels", "over-limit": "pixels", "oversize-file": "30 mb",
               "truncated-jpeg": "truncated", "truncated-png": "truncated", "corrupt-png": "corrupt", "empty": "empty",
               "text-as-png": "not a supported image", "svg": "not a supported image",
               "eps": "not a supported image", "eps-as-png": "not a supported image"}
