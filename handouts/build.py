@@ -70,7 +70,7 @@ def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], 
             continue
         w = pic.where
         try:
-            out[pic.file] = prepared = images.prepare(root / pic.file, *box, dpi=dpi)
+            out[pic.file] = prepared = images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
         except images.ImageProblem as exc:
             problems.append(Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field))
             continue
@@ -241,7 +241,7 @@ def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -
     """Problems with one picture: unusable (error), animated or too coarse for print (warnings)."""
     w = pic.where
     try:
-        prepared = images.prepare(root / pic.file, *box, dpi=dpi)
+        prepared = images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
         _, width, height = images.inspect(root / pic.file)
     except images.ImageProblem as exc:
         return [Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import struct
 import warnings
 from contextlib import contextmanager
@@ -67,21 +68,43 @@ def cache_dir() -> Path:
     return cache.root() / "images"
 
 
-def read_source(path: Path) -> bytes:
-    """The bytes of a source image, refusing huge files before reading them."""
+def read_source(path: Path, inside: Path | None = None) -> bytes:
+    """The bytes of a source image, refusing huge files before reading them.
+
+    With `inside`, the file actually opened must lie inside that folder. It is checked on the open
+    file itself, so a link swapped in after the content was checked cannot lead outside the clinic
+    folder (a check on the path, then an open, would leave that gap).
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ImageProblem(f"file is {size / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
-        if size == 0:
-            raise ImageProblem("file is empty (0 bytes)")
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            if inside is not None:
+                _opened_inside(fh.fileno(), path, inside)
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                raise ImageProblem(f"file is {size / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
+            if size == 0:
+                raise ImageProblem("file is empty (0 bytes)")
+            return fh.read()
     except OSError as exc:
         raise ImageProblem(f"cannot read the file ({exc.strerror or type(exc).__name__})") from None
 
 
+def _opened_inside(fd: int, path: Path, inside: Path) -> None:
+    root = inside.resolve()
+    proc = Path(f"/proc/self/fd/{fd}")
+    if proc.exists():  # Linux: the path of what was really opened
+        real = Path(os.readlink(proc))
+    else:  # elsewhere: the resolved path must be the very file that is open
+        real = path.resolve(strict=True)
+        st, opened = real.stat(), os.fstat(fd)
+        if (st.st_dev, st.st_ino) != (opened.st_dev, opened.st_ino):
+            raise ImageProblem("the file changed while it was being opened")
+    if not real.is_relative_to(root):
+        raise ImageProblem("path leads outside the clinic folder (through a link?)")
+
+
 def prepare(path: Path, box_width_pt: float, box_height_pt: float, dpi: int = DEFAULT_DPI,
-            folder: Path | None = None) -> Prepared:
+            folder: Path | None = None, inside: Path | None = None) -> Prepared:
     """A print-ready copy of `path` that fits a box of the given size (points) at `dpi`.
 
     Raises ImageProblem for anything unusable: unknown format, too many pixels, truncated data.
@@ -97,7 +120,7 @@ def prepare(path: Path, box_width_pt: float, box_height_pt: float, dpi: int = DE
         hit = _index_lookup(folder, quick)
         if hit is not None:
             return hit
-    data = read_source(path)
+    data = read_source(path, inside)
     digest = hashlib.sha256(data).hexdigest()
     key = hashlib.sha256(f"{digest}:{settings}".encode()).hexdigest()[:32]
     for ext in (".png", ".jpg"):

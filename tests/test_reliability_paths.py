@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_clinic, explain, run
+from conftest import REPO, copy_clinic, explain, fill_missing_images, run
 from reliability_support import output_folder, refused, snapshot
 
 EXIT_DATAERR, EXIT_NOINPUT, EXIT_CANTCREAT = 65, 66, 73
@@ -249,3 +249,28 @@ def test_routine_batch_names_are_row_numbers_whatever_the_patient_is_called(clin
     assert result.exit_code == 0, explain(result)
     assert sorted(p.name for p in tmp_path.rglob("*.pdf")) == [f"handout-{n:05d}.pdf" for n in range(1, len(ODD_NAMES) + 1)]
     assert all(p.parent == out for p in tmp_path.rglob("*.pdf"))
+
+
+def test_row_39_a_link_swapped_in_after_the_check_is_caught_when_the_file_is_opened(tmp_path):
+    """The content check passes on a real picture; then the picture is replaced by a link to a file
+    outside the clinic folder (the race between check and open). The build refuses it, because the
+    file actually opened is checked, not the path."""
+    from PIL import Image
+
+    from handouts import build, loader
+    from handouts.errors import ContentError
+    from handouts.render.layout import picture_box
+
+    root = copy_clinic(REPO, tmp_path / "clinic")
+    fill_missing_images(root)
+    library = loader.load_library(root, guides=False)
+    secret = tmp_path / "elsewhere" / "other-patient.png"
+    secret.parent.mkdir()
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(secret)
+    pictures = list(library.exercises["bridge"].images)
+    target = root / pictures[0].file
+    target.unlink()
+    target.symlink_to(secret)  # swapped in after load_library checked the path
+    with pytest.raises(ContentError) as caught:
+        build.prepare_pictures(root, pictures, picture_box(), 200)
+    assert "outside the clinic folder" in str(caught.value)
