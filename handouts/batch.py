@@ -76,9 +76,9 @@ def safe_name(text: str) -> str:
     return cleaned + ".pdf"
 
 
-def _names(template: str, jobs_fields: list[tuple[int, str, dict]], extra: dict) -> tuple[list[str], list[Problem]]:
+def _names(template: str, jobs_fields: list[tuple[int, str, dict]], extra: dict) -> list[str]:
     """Output names from `template` for each (row, id, fields); collisions get -2, -3 ..."""
-    names, problems, taken = [], [], set()
+    names, taken = [], set()
     for row, row_id, values in jobs_fields:
         try:
             raw = template.format_map({**values, **extra, "row": row, "id": row_id})
@@ -91,7 +91,7 @@ def _names(template: str, jobs_fields: list[tuple[int, str, dict]], extra: dict)
             candidate = f"{name[:-4][: MAX_NAME_BYTES - 10]}-{n}.pdf"
         taken.add(candidate.lower())
         names.append(candidate)
-    return names, problems
+    return names
 
 
 # -- inputs ---------------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
             continue
         chosen.append((row.number, values.get("id") or str(row.number), values))
     extra = {kind: target}
-    names, _ = _names(template, chosen, extra)
+    names = _names(template, chosen, extra)
     content = content_hash(root)
     jobs = [Job(number, row_id, tuple(sorted(values.items())), name,
                 _row_hash(content, kind, target, settings, values))

@@ -228,11 +228,6 @@ def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:
     return out
 
 
-def pictures_of(library: Library) -> list[Picture]:
-    pics = [p for ex in library.exercises.values() for p in ex.images]
-    return ([library.clinic.logo] if library.clinic.logo else []) + pics
-
-
 def guide_pictures(guide) -> list[Picture]:
     pics = [guide.cover_image] if guide.cover_image else []
     pics += [s.image for s in guide.sections if s.image]

@@ -161,9 +161,6 @@ class Reader:
         self.add(f"expected an id (lower-case letters, digits and hyphens), got {_show(value)}", at, path)
         return None
 
-    def id_list(self, node: YMap, key: str, path: str = "") -> tuple[str, ...]:
-        return tuple(ident for ident, _ in self.located_ids(node, key, path))
-
     def located_ids(self, node: YMap, key: str, path: str = "") -> list[tuple[str, m.Location]]:
         """The valid ids of a list field, each with where it was written."""
         out = []

@@ -37,20 +37,6 @@ def parse_length(text: str) -> float:
     return float(match.group(1)) * POINTS_PER[match.group(2)]
 
 
-def contrast_ratio(a: RGB, b: RGB) -> float:
-    """WCAG contrast ratio between two colours (1 = none, 21 = black on white)."""
-
-    def luminance(rgb: RGB) -> float:
-        def channel(c: float) -> float:
-            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-        r, g, b_ = (channel(c) for c in rgb)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
-
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 @dataclass(frozen=True)
 class FontFiles:
     regular: Path

@@ -9,6 +9,7 @@ was allowed.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -54,3 +55,12 @@ def routine_refused(root: Path, tmp_path: Path, args: list, code: int, place: st
     result = run(["routine", *args, "-o", existing, "--overwrite"], root)
     refused(result, code, place, folder, before, secret)
     return result
+
+
+def write_rows(path: Path, header, rows) -> Path:
+    """A UTF-8 CSV with `header` and `rows`."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import re
 
-import csv
 import errno
-import hashlib
 import os
 import subprocess
 import sys
@@ -30,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, explain, run
-from reliability_support import SENTINEL, output_folder, refused, snapshot
+from reliability_support import SENTINEL, output_folder, refused, snapshot, write_rows
 
 from handouts import files
 from handouts.files import TEMP_PREFIX, TEMP_SUFFIX
@@ -40,14 +38,6 @@ EXIT_CANTCREAT = 73
 
 def temps(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if p.name.startswith(TEMP_PREFIX) or p.name.startswith(".tmp-"))
-
-
-def write_rows(path: Path, header, rows) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def sleeper() -> subprocess.Popen:

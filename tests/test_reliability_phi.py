@@ -14,7 +14,6 @@ the Subject and body of every message.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 from email import policy
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import explain, norm, run
-from reliability_support import CANARY
+from reliability_support import CANARY, write_rows
 
 NOTE = "Qzxnote canary: ACL tear, DOB 1980-02-03"
 ADDRESS = "qzxcanary.vplmtest@example.org"
@@ -128,16 +127,8 @@ def test_guide_for_a_named_reader(clinic, tmp_path, monkeypatch):
     pdf_private(path, (f"Prepared for {CANARY}",))
 
 
-def _csv(path: Path, header, rows) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def test_routine_batch(clinic, tmp_path):
-    patients = _csv(tmp_path / "patients.csv", ("patient", "note", "email", "email_consent"),
+    patients = write_rows(tmp_path / "patients.csv", ("patient", "note", "email", "email_consent"),
                     [(CANARY, NOTE, ADDRESS, "yes"), ("Ann Other", "fine", "ann@example.org", "yes"),
                      (CANARY + "\x07", NOTE, ADDRESS, "yes")])  # a failing row: its message must not quote it
     out = tmp_path / "out"
@@ -153,7 +144,7 @@ def test_routine_batch(clinic, tmp_path):
 
 
 def test_guide_batch(clinic, tmp_path):
-    leads = _csv(tmp_path / "leads.csv", ("name", "email", "email_consent"),
+    leads = write_rows(tmp_path / "leads.csv", ("name", "email", "email_consent"),
                  [(CANARY, ADDRESS, "yes"), ("Ann Other", "ann@example.org", "yes")])
     out = tmp_path / "out"
     result = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "2"], clinic)
@@ -262,7 +253,7 @@ def test_routine_email(clinic_copy, tmp_path, mail_env):
 
 @needs_mail
 def test_batch_email_sent_and_dry_run(clinic_copy, tmp_path, mail_env):
-    patients = _csv(tmp_path / "patients.csv", ("patient", "note", "email", "email_consent"),
+    patients = write_rows(tmp_path / "patients.csv", ("patient", "note", "email", "email_consent"),
                     [(CANARY, NOTE, ADDRESS, "yes"), ("Ann Other", "fine", "ann@example.org", "yes")])
     out = tmp_path / "out"
     built = run(["batch", "routine", "--program", "core-activation", "--recipients", patients, "--out", out,
@@ -298,7 +289,7 @@ def test_batch_email_sent_and_dry_run(clinic_copy, tmp_path, mail_env):
 def test_guide_email_greets_the_reader_by_name_only_in_the_body(clinic_copy, tmp_path, mail_env):
     """By design a guide email (a lead magnet, not a patient handout) says 'Hi NAME,'; the name
     is nowhere else: not the Subject, other headers, journal, file names or messages."""
-    leads = _csv(tmp_path / "leads.csv", ("name", "email", "email_consent"), [(CANARY, ADDRESS, "yes")])
+    leads = write_rows(tmp_path / "leads.csv", ("name", "email", "email_consent"), [(CANARY, ADDRESS, "yes")])
     out = tmp_path / "out"
     assert run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "1"],
                clinic_copy).exit_code == 0
