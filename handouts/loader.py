@@ -13,6 +13,7 @@ from pathlib import Path
 
 from handouts import schema
 from handouts.errors import ContentError, InputMissing, Problem
+from handouts.files import require_input_file
 from handouts.model import Library, Location, Picture, Visit
 from handouts.yamlfile import MAX_FILE_BYTES, load_bytes
 
@@ -195,12 +196,7 @@ def _problem_at(where, message: str) -> Problem:
 
 def load_visit(path: Path, library: Library, root: Path) -> Visit:
     """Read a visit file; raise ContentError with every problem, including unknown ids."""
-    try:
-        found = path.is_file()
-    except OSError as exc:
-        raise InputMissing(f"{str(path)[:120]}: cannot read the visit file ({exc.strerror})") from None
-    if not found:
-        raise InputMissing(f"{path}: visit file not found")
+    require_input_file(path, "visit file")
     tree, reader = read_tree(path.parent, path, shown=str(path))
     visit = schema.read_visit(reader, tree) if tree is not None else None
     problems = list(reader.problems)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from handouts import schema
 from handouts.errors import ContentError, InputMissing, Problem
+from handouts.files import require_input_file
 from handouts.yamlfile import YList, YMap, load_bytes
 
 MAX_BYTES = 50_000_000
@@ -44,9 +45,8 @@ def _place(file: str, row: int) -> str:
 def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RecipientList:
     """Read a recipient list. Raises InputMissing/ContentError for problems with the whole file;
     problems with single rows are returned so the rest can still be built."""
+    require_input_file(path, "recipient file")
     try:
-        if not path.is_file():
-            raise InputMissing(f"{path}: recipient file not found")
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ContentError(problems=[Problem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", str(path))])

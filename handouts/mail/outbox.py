@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.files import require_input_file
 from handouts.errors import ContentError, Problem
+from handouts.files import require_input_file
 from handouts.mail.address import Checked, check_address
 from handouts.model import Clinic, EmailSettings
 
