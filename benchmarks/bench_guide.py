@@ -35,11 +35,12 @@ def in_process(count: int, root: str | None, reuse: bool) -> dict:
     once too and each reader costs only their own pages (what `handouts batch` does); without, every
     guide is laid out from scratch.
     """
-    from handouts import build, loader
+    from handouts import build
+    from handouts.load import folder
 
     start = time.perf_counter()
-    base = loader.find_root(root)
-    library = loader.load_library(base)
+    base = folder.find_root(root)
+    library = folder.load_library(base)
     renderer = build.GuideRenderer(base, library, GUIDE)
     render = renderer.reuse if reuse else renderer.full
     sizes = []

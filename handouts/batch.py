@@ -21,7 +21,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import __version__, recipients
+from handouts import __version__
+from handouts.load import recipients
 from handouts.errors import ContentError, OutputError, Problem
 from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
@@ -256,9 +257,10 @@ def _init_worker(kind: str, root: str, target: str, options: dict) -> None:
 
 
 def make_renderer(kind: str, root: Path, target: str, options: dict):
-    from handouts import build, loader
+    from handouts import build
+    from handouts.load import folder
 
-    library = loader.load_library(root, guides=kind == "guide")
+    library = folder.load_library(root, guides=kind == "guide")
     if kind == "guide":
         renderer = build.GuideRenderer(root, library, target, options.get("page_size"))
         renderer.prepare_shared()

@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import compose, images, loader, qr, schema
+from handouts import compose, images, qr
+from handouts.load import folder, schema
 from handouts.errors import ContentError, Problem
 from handouts.files import write_atomic
 from handouts.model import Library, Picture, Routine, Visit
@@ -50,7 +51,7 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
                   note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
                   page_size=page_size)
-    for p in loader.visit_problems(visit, library, ""):
+    for p in folder.visit_problems(visit, library, ""):
         option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
         problems.append(Problem(p.message, option))
     if problems:
@@ -213,7 +214,7 @@ def build_routine(root: Path, library: Library, visit: Visit, output: Path | Non
 
 def check(root: Path) -> tuple[Library | None, list[Problem]]:
     """Every problem in a clinic folder: files, references, image paths and the images themselves."""
-    library, problems = loader.scan_library(root)
+    library, problems = folder.scan_library(root)
     if library is None:
         return None, problems
     bad_paths = {(p.file, p.line) for p in problems}
@@ -273,7 +274,7 @@ def guide_pictures(library: Library, guide, theme: Theme) -> list[tuple[Picture,
 
 class GuideRenderer:
     """One guide for many readers: content, pictures, QR codes and the shared pages are prepared
-    once; each reader then costs only their own pages (see assemble.py)."""
+    once; each reader then costs only their own pages (see render/splice.py)."""
 
     def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None):
         from handouts.render.layout import logo_box
@@ -310,7 +311,7 @@ class GuideRenderer:
 
     def prepare_shared(self) -> None:
         """Render the shared pages now (a batch does this before starting its workers)."""
-        from handouts.assemble import GuideAssembler
+        from handouts.render.splice import GuideAssembler
         from handouts.render.guide import render_guide
 
         if self._assembler is None:

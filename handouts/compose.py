@@ -9,9 +9,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from handouts import markdown, schema
+from handouts.load import markdown, schema
 from handouts.errors import ContentError, Problem
-from handouts.markdown import Block
+from handouts.load.markdown import Block
 from handouts.model import Clinic, Guide, Library, ProgramItem, Routine, RoutineEntry, Section, Visit
 
 DEFAULT_TITLE = "Your home exercise program"

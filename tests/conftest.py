@@ -282,7 +282,7 @@ def clinic_copy(clinic, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def library(clinic):
-    from handouts.loader import load_library
+    from handouts.load.folder import load_library
 
     return load_library(clinic)
 

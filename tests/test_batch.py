@@ -56,9 +56,10 @@ def test_each_pdf_carries_its_own_name_and_equals_a_full_build(clinic, tmp_path)
         assert not any(other in facts.all_text for other in others), "another reader's name leaked"
         assert not any(other.encode() in path.read_bytes() for other in others)
     # indistinguishable from a full build: pages, text, outline, links, metadata, pixels
-    from handouts import build, loader
+    from handouts import build
+    from handouts.load import folder
 
-    library = loader.load_library(clinic)
+    library = folder.load_library(clinic)
     full = build.render_guide_pdf(clinic, library, GUIDE, {"name": people[2][0]})[0]
     _assert_same_document(files[2].read_bytes(), full)
 

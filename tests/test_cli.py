@@ -233,7 +233,7 @@ def test_errors_go_to_stderr_and_say_how_many(clinic_copy):
 def test_installed_tool_uses_the_bundled_demo_out_of_the_box(tmp_path):
     """From a folder with no content/ and no HANDOUTS_ROOT the bundled demo is used. Under CI the
     package is installed as a wheel (not editable), so this also proves the demo ships inside it."""
-    from handouts.loader import demo_root
+    from handouts.load.folder import demo_root
 
     demo = demo_root()
     assert (demo / "content" / "clinic.yaml").is_file() and (demo / "images" / "clinic" / "logo.png").is_file()

@@ -132,7 +132,7 @@ def test_check_output_is_the_same_with_a_warm_cache(db_good_clinic, tmp_path, mo
 
 
 def test_converted_text_survives_loading(db_good_clinic, records):
-    from handouts.loader import load_library
+    from handouts.load.folder import load_library
 
     library = load_library(db_good_clinic)
     by_id = {ident_of(r["id"]): r for r in records if r.get("instructions")}

@@ -32,9 +32,9 @@ def facts(guide_pdf):
 
 @pytest.fixture(scope="module")
 def library(clinic):
-    from handouts import loader
+    from handouts.load import folder
 
-    return loader.load_library(clinic)
+    return folder.load_library(clinic)
 
 
 def _guide(library):
@@ -228,7 +228,7 @@ def _grade(text: str) -> float:
 
 
 def _sentences(blocks) -> list[str]:
-    from handouts.markdown import plain_text
+    from handouts.load.markdown import plain_text
 
     out = []
     for block in plain_text(blocks).split("\n"):
@@ -239,7 +239,7 @@ def _sentences(blocks) -> list[str]:
 
 
 def test_guide_reads_at_grade_6_to_8(library):
-    from handouts import markdown
+    from handouts.load import markdown
 
     guide = _guide(library)
     texts = [guide.intro] + [s.body for s in guide.sections] + [guide.author.bio, guide.cta.text]

@@ -50,7 +50,8 @@ def test_batch_removes_temps_of_a_writer_that_was_still_exiting_when_it_started(
     """A killed batch's workers may still be exiting when the next run starts: their temp files
     survived that run (found as a flaky 'stray temp files' in test_batch.py). They are now removed
     at the end of the run too."""
-    from handouts import batch, recipients
+    from handouts import batch
+    from handouts.load import recipients
 
     out = tmp_path / "out"
     out.mkdir()

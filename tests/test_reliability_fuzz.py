@@ -4,8 +4,8 @@ Random text and bytes, and structure-aware mutations of the real demo content (i
 deleted characters, duplicated, deleted and swapped lines, re-indents, aliases and anchors, merge
 keys, type flips, tags, truncation, random Unicode incl. controls and private use, NUL/CR/BOM and
 invalid UTF-8 bytes, huge numbers, deep nesting, extra documents), run through the real reader:
-loader.read_tree (size limit, UTF-8, strict YAML) + the schema for that kind of file; a smaller set
-through loader.scan_library on a clinic copy and through the CLI (`check`, `routine`, `guide`).
+folder.read_tree (size limit, UTF-8, strict YAML) + the schema for that kind of file; a smaller set
+through folder.scan_library on a clinic copy and through the CLI (`check`, `routine`, `guide`).
 
 Properties: no exception escapes except our own errors (so the CLI never exits 1 or shows a
 traceback); every problem names its file and a line or a field path; each example takes well
@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, copy_clinic, run
-from handouts import loader, recipients, schema
+from handouts.load import folder, recipients, schema
 from handouts.errors import HandoutsError
 
 LONG = settings.get_current_profile_name() == "long"
@@ -168,7 +168,7 @@ def read_as(kind: str, shown: str, data: bytes, scratch: Path):
     path = scratch / "file.yaml"
     path.write_bytes(data)
     start = time.process_time()
-    tree, reader = loader.read_tree(scratch, path, shown=shown)
+    tree, reader = folder.read_tree(scratch, path, shown=shown)
     if tree is not None:
         READERS[kind](reader, tree)
     elapsed = time.process_time() - start
@@ -231,7 +231,7 @@ def test_scan_library_with_one_mutated_file(fuzz_clinic, case):
     _, restore = _swap_in(fuzz_clinic, shown, mutate(text, ops))
     try:
         start = time.process_time()
-        library, problems = loader.scan_library(fuzz_clinic)
+        library, problems = folder.scan_library(fuzz_clinic)
         assert time.process_time() - start < SLOW_LIMIT
     finally:
         restore()

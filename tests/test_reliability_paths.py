@@ -257,13 +257,14 @@ def test_row_39_a_link_swapped_in_after_the_check_is_caught_when_the_file_is_ope
     file actually opened is checked, not the path."""
     from PIL import Image
 
-    from handouts import build, loader
+    from handouts import build
+    from handouts.load import folder
     from handouts.errors import ContentError
     from handouts.render.layout import picture_box
 
     root = copy_clinic(REPO, tmp_path / "clinic")
     fill_missing_images(root)
-    library = loader.load_library(root, guides=False)
+    library = folder.load_library(root, guides=False)
     secret = tmp_path / "elsewhere" / "other-patient.png"
     secret.parent.mkdir()
     Image.new("RGB", (300, 200), (200, 30, 30)).save(secret)

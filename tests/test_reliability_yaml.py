@@ -94,7 +94,7 @@ def test_row_4_billion_laughs_refused_at_line_2_fast_and_small(clinic, tmp_path)
     routine_refused(clinic, tmp_path, [visit], EXIT_DATAERR,
                     rf"{re.escape(str(visit))}:2:\d+: aliases \(\*a\) are not allowed")
     assert time.perf_counter() - start < 1.0
-    from handouts.yamlfile import load_bytes
+    from handouts.load.yamlfile import load_bytes
 
     tracemalloc.start()
     try:

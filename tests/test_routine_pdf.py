@@ -234,9 +234,10 @@ def test_visit_file_builds(clinic, library, tmp_path):
     result = run(["routine", visit_file, "-o", out], clinic)
     assert result.exit_code == 0, explain(result)
 
-    from handouts import compose, loader
+    from handouts import compose
+    from handouts.load import folder
 
-    visit = loader.load_visit(visit_file, library, clinic)
+    visit = folder.load_visit(visit_file, library, clinic)
     routine = compose.compose_routine(library, visit)
     facts = pdf_facts(out)
     flat = norm(facts.all_text)

@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from handouts import build, schema
+from handouts import build
+from handouts.load import schema
 from handouts.errors import ContentError
-from handouts.loader import scan_library
+from handouts.load.folder import scan_library
 from handouts.model import Dosage
 
 PROBE = "content/exercises/probe.yaml"

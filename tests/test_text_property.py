@@ -129,9 +129,10 @@ def test_markup_never_opens_local_files(clinic, cache_dir, tmp_path):
         opened = []
         sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" else None)
         from pathlib import Path
-        from handouts import build, loader
+        from handouts import build
+        from handouts.load import folder
         root = Path({str(clinic)!r})
-        library = loader.load_library(root)
+        library = folder.load_library(root)
         text = '<img src="/etc/passwd"/> <img src="{clinic}/images/exercises/bridge-end.png"/>'
         visit = build.visit_from_options(library, patient=text, note=text, exercises=("bridge",), date="{DATE}")
         build.render_routine_pdf(root, library, visit)

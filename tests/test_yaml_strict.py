@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from handouts.yamlfile import MAX_DEPTH, MAX_FILE_BYTES, YAMLProblem, YList, YMap, load_bytes, parse
+from handouts.load.yamlfile import MAX_DEPTH, MAX_FILE_BYTES, YAMLProblem, YList, YMap, load_bytes, parse
 
 
 def problem_of(text: str) -> YAMLProblem:

@@ -107,7 +107,7 @@ def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Cli
 def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: str | None = None, *,
                   encoding: str | None = None, delimiter: str | None = None) -> Outbox:
     """Every built row of a batch, with its address from the recipient list (same row numbers)."""
-    from handouts import recipients
+    from handouts.load import recipients
     from handouts.batch import read_manifest
 
     require_input_file(manifest, "manifest (it is written by 'handouts batch')")

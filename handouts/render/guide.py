@@ -83,7 +83,7 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
     """Lay out and draw a personalised guide. `pictures` maps content file paths to prepared images;
     `qr_codes` maps URLs (exercise videos and the booking page) to QR matrices.
 
-    Batch builds render a guide in two parts (see assemble.py): `part="shared"` is the whole guide
+    Batch builds render a guide in two parts (see render/splice.py): `part="shared"` is the whole guide
     with the personal parts left blank; `part="personal"` is what differs between readers, on two
     pages laid out exactly like the cover and the call to action: the personal parts alone, every
     other part taking its place invisibly (`cta_replaced(doc)`: the whole call-to-action page,

@@ -6,7 +6,7 @@ from html import escape as _escape
 
 from reportlab.platypus import ListFlowable, ListItem, Paragraph
 
-from handouts.markdown import Block, Span
+from handouts.load.markdown import Block, Span
 from handouts.render.text import para
 
 

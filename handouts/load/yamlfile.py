@@ -67,7 +67,7 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def parse(text: str):
+def parse(text: str, *, _outer: bool = True):
     """Parse one YAML document into YMap/YList/str/None. Raises YAMLProblem with a 1-based place."""
     stack: list = []  # open containers; for maps, the pending key sits in a parallel list
     keys: list = []
@@ -112,6 +112,17 @@ def parse(text: str):
             stack.append(YMap(line, col) if kind is yaml.MappingStartEvent else YList(line, col))
             keys.append(_NO_KEY)
     except yaml.MarkedYAMLError as exc:
+        deep = _too_deep_at(text) if _outer else None
+        if deep is not None:
+            # libyaml (in PyYAML 6.0.4) has a nesting limit of its own and may meet it while scanning
+            # ahead of the events we count. Parse the text up to the bracket that went too deep: the
+            # events then reach our own limit first, which names the exact place in our words.
+            try:
+                parse(text[: deep + 1], _outer=False)
+            except YAMLProblem as inner:
+                if inner.message.startswith("nesting deeper"):
+                    raise inner from None
+            raise YAMLProblem(f"nesting deeper than {MAX_DEPTH} levels", *_line_col(text, deep)) from None
         # An unclosed quote is only noticed at the end of the file; point at where it opened.
         opened = exc.context and "quoted scalar" in exc.context and exc.context_mark is not None
         mark = exc.context_mark if opened else (exc.problem_mark or exc.context_mark)
@@ -125,6 +136,33 @@ def parse(text: str):
     except RecursionError:  # pragma: no cover - the depth limit comes first
         raise YAMLProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
     return None if root is _UNSET else root
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The offset where flow brackets ([ and {) first open deeper than MAX_DEPTH, or None.
+
+    Only asked once the parser has already refused the file: the parser may scan a long run of
+    brackets ahead of the events we count, and stop on a nesting limit of its own with its own words.
+    Quoted text and comments are skipped roughly; a misjudged bracket only changes which message a
+    file that is broken anyway gets.
+    """
+    depth, quote, comment = 0, "", False
+    for position, char in enumerate(text):
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return position
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
 
 
 def _attach(stack, keys, value, line, col):

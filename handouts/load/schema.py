@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from handouts import model as m
 from handouts.errors import Problem
 from handouts.theme import parse_color
-from handouts.yamlfile import YList, YMap
+from handouts.load.yamlfile import YList, YMap
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 WHOLE_RE = re.compile(r"^[0-9]{1,6}$")
@@ -539,7 +539,7 @@ def placeholders(text: str) -> list[str]:
 
 def markdown_text(r: Reader, node: YMap, key: str, path: str) -> m.Text | None:
     """Author Markdown: checked now (links, HTML, unsupported blocks) so check reports it."""
-    from handouts import markdown
+    from handouts.load import markdown
 
     text = r.text(node, key, path)
     if text is None:

@@ -11,22 +11,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from handouts import schema
+from handouts.load import schema
 from handouts.errors import ContentError, InputMissing, Problem
 from handouts.files import require_input_file
 from handouts.model import Library, Location, Picture, Visit
-from handouts.yamlfile import MAX_FILE_BYTES, load_bytes
+from handouts.load.yamlfile import MAX_FILE_BYTES, load_bytes
 
 SUFFIXES = (".yaml", ".yml")
 
 
 def demo_root() -> Path:
     """The bundled demo clinic: inside the installed package, or the top of a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_demo"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_demo"
     if (packaged / "content").is_dir():
         return packaged
-    return here.parent
+    return package.parent
 
 
 def find_root(explicit: str | os.PathLike | None = None) -> Path:

@@ -12,10 +12,10 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import schema
+from handouts.load import schema
 from handouts.errors import ContentError, InputMissing, Problem
 from handouts.files import require_input_file
-from handouts.yamlfile import YList, YMap, load_bytes
+from handouts.load.yamlfile import YList, YMap, load_bytes
 
 MAX_BYTES = 50_000_000
 MAX_VALUE = 200

@@ -1,0 +1,35 @@
+"""`handouts check`: everything a build would refuse, and the warnings."""
+
+from __future__ import annotations
+
+
+import click
+
+from handouts.cli.app import CONTEXT, main, report, root_of, warn
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. low-resolution images) as errors.")
+@click.pass_context
+@report
+def check(ctx, strict):
+    """Check the whole clinic folder and report every problem at once.
+
+    Reads every content file, checks every reference between files and every image, and prints one
+    line per problem as FILE:LINE:COL: FIELD: MESSAGE. Exits 0 only when there are no errors.
+
+    \b
+    Example:
+      handouts --root ~/my-clinic check
+    """
+    from handouts import build
+    from handouts.errors import ContentError
+
+    root = root_of(ctx)
+    library, problems = build.check(root)
+    errors = [p for p in problems if not p.warning or strict]
+    warn([p for p in problems if p.warning and not strict])
+    if errors:
+        raise ContentError(problems=errors)
+    counts = f"{len(library.exercises)} exercises, {len(library.programs)} programs" if library else ""
+    click.echo(f"ok: {root} ({counts})")

@@ -1,0 +1,83 @@
+"""`handouts routine`: one end-of-visit handout (from options or a visit file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from handouts.cli.app import CONTEXT, main, report, root_of, warn
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("visit_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--patient", default="", help="Patient name, printed on page 1 only (never in file names or metadata).")
+@click.option("--program", "program", metavar="ID", help="Program id, e.g. core-activation (see: handouts list programs).")
+@click.option("--exercise", "exercises", multiple=True, metavar="ID[:KEY=VALUE,...]",
+              help="Add an exercise, or change one in the program. Dosage keys: sets, reps, hold, rest, side, "
+                   "per_day, per_week, load. Repeatable.")
+@click.option("--remove", "remove", multiple=True, metavar="ID", help="Leave this exercise of the program out. Repeatable.")
+@click.option("--note", default="", help="A note from the therapist, printed on page 1. Line breaks are kept.")
+@click.option("--therapist", default="", help="Therapist id from clinic.yaml (e.g. jordan-lee) or a name.")
+@click.option("--date", "date", metavar="YYYY-MM-DD", help="Visit date. Default: today.")
+@click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF to write. Default: handout-DATE-XXXXXXXX.pdf (a random part, never patient data) in the current folder.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--email", "email", metavar="ADDRESS",
+              help="Also email the handout to this address (see: handouts email --help). Needs email_delivery "
+                   "in clinic.yaml and, if the clinic requires it, email_consent: yes in the visit file.")
+@click.pass_context
+@report
+def routine(ctx, visit_file, patient, program, exercises, remove, note, therapist, date, page_size, output, overwrite,
+            email=None):
+    """Build the end-of-visit handout from options or from a visit file.
+
+    \b
+    Examples:
+      handouts routine --program core-activation --patient "Maria Gómez" \\
+          --therapist jordan-lee --note "Walk 10 minutes a day." -o maria.pdf
+      handouts routine --program core-strength --remove superman \\
+          --exercise dead-bug:sets=2,reps=8,side=alternating -o handout.pdf
+      handouts routine examples/visit.yaml -o maria.pdf
+      handouts routine examples/visit.yaml -o maria.pdf --email maria@example.org
+
+    Options given with a visit file override what the file says.
+    """
+    import dataclasses
+    import datetime as dt
+
+    from handouts import build
+    from handouts.load import folder
+
+    root = root_of(ctx)
+    library = folder.load_library(root, guides=False)
+    source = str(visit_file) if visit_file else ""
+    flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
+                                     remove=remove, note=note, therapist=therapist, date=date, page_size=page_size)
+    if visit_file:
+        visit = folder.load_visit(visit_file, library, root)
+        changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)
+                   if getattr(flags, f.name) not in ("", None, ()) and f.name != "where"}
+        if flags.exercises:
+            changes["exercises"] = visit.exercises + flags.exercises
+        if flags.remove:
+            changes["remove"] = visit.remove + flags.remove
+        visit = dataclasses.replace(visit, **changes)
+    else:
+        visit = flags
+    if visit.date is None:
+        visit = dataclasses.replace(visit, date=dt.date.today())
+    if email is not None:  # refuse a bad address or missing consent before anything is built
+        from handouts import mail
+
+        mail.outbox.precheck(email, visit.email_consent, library.clinic, "--email")
+    result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source)
+    warn(result.warnings)
+    click.echo(f"wrote {result.path}")
+    if email is not None:
+        outbox = mail.single(result.path, email, visit.patient, visit.email_consent, library.clinic, "handout",
+                             "--email")
+        from handouts.cli.mail import mail_result
+
+        mail_result(mail.deliver(outbox, library.clinic, root), dry_run=False)
