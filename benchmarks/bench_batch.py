@@ -1,11 +1,17 @@
 """Batch benchmark: N personalised demo guides from a CSV in one command, --jobs 1 and --jobs 2.
 
-Reports guides per second (wall time of the whole command, start to exit) and the peak memory of
-every process of the batch (the parent and each worker), read from /proc/<pid>/status (VmHWM) while
-it runs, at 100 and at 1,000 guides to show memory stays flat. Linux only (for /proc).
+Reports, for each count (100 and 1,000 by default) and each --jobs value, the median of --repeat runs:
+- guides per second: wall time of the whole command, start to exit (start-up included);
+- the copy-floor ratio: that time over the time of copying one finished guide the same number of
+  times, measured in the same run right after it. Two floors: "copy" (shutil.copyfile, no fsync) and
+  "durable copy" (temp file + fsync + rename, the same durability every batch file gets);
+- peak memory of every process of the batch (the parent and each worker), read from
+  /proc/<pid>/status (VmHWM) while it runs; Linux only (for /proc);
+- disk bytes per guide: file size, and allocated blocks (st_blocks * 512).
 
-Usage:  python benchmarks/bench_batch.py [--counts 100,1000] [--jobs 1,2] [--json out.json]
-Target (issue 5): at least 150 guides per second with --jobs 2; peak memory per worker < 200 MB.
+Usage:  python benchmarks/bench_batch.py [--counts 100,1000] [--jobs 1,2] [--repeat 3] [--json out.json]
+Targets (issue 17): >= 400 guides/s with --jobs 2 on 1,000 guides, and at most 10x the copy floor;
+peak memory per worker < 200 MB (issue 5).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import argparse
 import csv
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,8 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import HANDOUTS  # noqa: E402
-
+from common import HANDOUTS
 
 
 def descendants(pid: int) -> list[int]:
@@ -62,12 +69,45 @@ def run_batch(csv_path: Path, out: Path, jobs: int, env: dict, root: list[str]) 
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"batch failed ({proc.returncode}): {proc.stderr.read()}")
-    count = len(list(out.glob("*.pdf")))
+    files = list(out.glob("*.pdf"))
     parent = peaks.pop(proc.pid, 0)
-    return {"jobs": jobs, "guides": count, "seconds": round(elapsed, 2),
-            "guides_per_second": round(count / elapsed, 1),
-            "peak_mb_parent": round(parent / 1024, 1),
-            "peak_mb_per_worker": round(max(peaks.values(), default=parent) / 1024, 1)}
+    stats = [f.stat() for f in files]
+    copy, durable = copy_floor(files[0], len(files), out.parent / "copies")
+    return {"jobs": jobs, "guides": len(files), "seconds": elapsed,
+            "guides_per_second": len(files) / elapsed,
+            "copy_ratio": elapsed / copy, "durable_copy_ratio": elapsed / durable,
+            "peak_mb_parent": parent / 1024,
+            "peak_mb_per_worker": max(peaks.values(), default=parent) / 1024,
+            "bytes_per_guide": sum(s.st_size for s in stats) / len(stats),
+            "disk_bytes_per_guide": sum(s.st_blocks * 512 for s in stats) / len(stats)}
+
+
+def copy_floor(source: Path, count: int, folder: Path) -> tuple[float, float]:
+    """Seconds to copy `source` `count` times: plainly, and durably (temp file, fsync, rename)."""
+    folder.mkdir()
+    start = time.perf_counter()
+    for i in range(count):
+        shutil.copyfile(source, folder / f"plain-{i:05d}.pdf")
+    plain = time.perf_counter() - start
+    data = source.read_bytes()
+    start = time.perf_counter()
+    for i in range(count):
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / f"durable-{i:05d}.pdf")
+    durable = time.perf_counter() - start
+    shutil.rmtree(folder)
+    return plain, durable
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = [k for k in runs[0] if k not in ("jobs", "guides")]
+    digits = {"seconds": 2, "copy_ratio": 1, "durable_copy_ratio": 1, "bytes_per_guide": 0, "disk_bytes_per_guide": 0}
+    return {"jobs": runs[0]["jobs"], "guides": runs[0]["guides"], "runs": len(runs),
+            **{k: round(statistics.median(r[k] for r in runs), digits.get(k, 1)) for k in keys}}
 
 
 def main() -> int:
@@ -75,6 +115,7 @@ def main() -> int:
     parser.add_argument("--counts", default="100,1000")
     parser.add_argument("--jobs", default="1,2")
     parser.add_argument("--root", help="clinic folder (default: the bundled demo)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the median is reported")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results = []
@@ -88,10 +129,15 @@ def main() -> int:
                 writer.writerow(["name", "email"])
                 writer.writerows((f"Reader {i:05d} Gómez", f"reader{i}@example.com") for i in range(count))
             for jobs in map(int, args.jobs.split(",")):
-                out = Path(tmp) / f"out-{count}-{jobs}"
-                result = run_batch(csv_path, out, jobs, env, root)
+                runs = []
+                for n in range(args.repeat):
+                    work = Path(tmp) / f"run-{count}-{jobs}-{n}"
+                    work.mkdir()
+                    runs.append(run_batch(csv_path, work / "out", jobs, env, root))
+                    shutil.rmtree(work)
+                result = median_of(runs)
                 results.append(result)
-                print(json.dumps(result))
+                print(json.dumps(result), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
