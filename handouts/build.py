@@ -30,7 +30,7 @@ class Result:
 
 
 def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
-                       therapist="", date=None, page_size=None) -> Visit:
+                       therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None) -> Visit:
     """A Visit from command-line options; bad options raise ContentError naming the option."""
     problems: list[Problem] = []
     items = []
@@ -50,7 +50,7 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
     problems += reader.problems
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
                   note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
-                  page_size=page_size)
+                  page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
     for p in folder.visit_problems(visit, library, ""):
         option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
         problems.append(Problem(p.message, option))

@@ -54,7 +54,11 @@ def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
     entries = []
     for item in items:
         ex = library.exercises[item.id]
-        entries.append(RoutineEntry(ex, ex.dosage.overlaid(item.dosage), item.note))
+        entries.append(RoutineEntry(ex, ex.dosage.overlaid(item.dosage), item.note,
+                                    harder=_names(library, ex.progressions), easier=_names(library, ex.regressions)))
+    # A log sheet when the visit or its program asks for one (asking for weeks asks for one); `no` wins.
+    wanted = visit.log_sheet or visit.log_weeks or (program and program.log_sheet)
+    weeks = (visit.log_weeks or 1) if wanted and visit.log_sheet is not False else 0
     return Routine(
         clinic=library.clinic,
         title=program.title if program else DEFAULT_TITLE,
@@ -67,7 +71,13 @@ def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
         warning_signs=(program.warning_signs if program and program.warning_signs else DEFAULT_WARNING_SIGNS),
         note=visit.note,
         page_size=visit.page_size or library.clinic.page_size,
+        log_weeks=weeks,
     )
+
+
+def _names(library: Library, ids: tuple[str, ...]) -> tuple[str, ...]:
+    # The loader has checked every id; an unknown one (a library read lazily) is left out, not guessed.
+    return tuple(library.exercises[i].name for i in ids if i in library.exercises)
 
 
 # -- guides ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ YAML or reportlab.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 POSITIONS = (
     "lying on back",
@@ -16,6 +16,14 @@ POSITIONS = (
     "hands and knees",
     "sitting",
     "standing",
+    "kneeling",
+    "half-kneeling",
+    "standing on one leg",
+    "sitting on a ball",
+    "lying face down on a bench",
+    "lying face up on a bench",
+    "standing at a wall",
+    "other",  # needs `position_label`: the clinician's own words
 )
 SIDES = ("left", "right", "each", "both", "alternating")
 PAGE_SIZES = ("letter", "a4")
@@ -32,9 +40,17 @@ class Location:
     field: str = ""
 
 
+# Reps that are not a number, as written in content ("reps: until tired"): the code stored in the model.
+OPEN_REPS = ("as-many-as-comfortable", "until-tired")
+
+
 @dataclass(frozen=True)
 class Dosage:
-    """How much and how often. Every part is optional; missing parts are simply not printed."""
+    """How much and how often. Every part is optional; missing parts are simply not printed.
+
+    Sets, reps, hold, rest and duration may be ranges ("10-15"): the low end is in the plain field
+    (`reps`), the high end in `*_max` (None when a single number was written). Times are seconds.
+    """
 
     sets: int | None = None
     reps: int | None = None
@@ -44,14 +60,39 @@ class Dosage:
     per_day: int | None = None
     per_week: int | None = None
     load: str | None = None  # e.g. "light band (yellow)"
+    duration: int | None = None  # seconds, for walking, cycling, stretching for a time
+    sets_max: int | None = None
+    reps_max: int | None = None
+    hold_max: int | None = None
+    rest_max: int | None = None
+    duration_max: int | None = None
+    reps_open: str | None = None  # one of OPEN_REPS, instead of a number of reps
 
     def overlaid(self, other: Dosage) -> Dosage:
-        """This dosage with every part that `other` sets replaced by other's value."""
-        changes = {f.name: getattr(other, f.name) for f in fields(other) if getattr(other, f.name) is not None}
+        """This dosage with every part that `other` sets replaced by other's value.
+
+        A part is replaced whole: a visit's `reps: 8` over a default of `reps: 10-15` gives 8, not 8-15.
+        """
+        changes = {}
+        for members in DOSAGE_PARTS.values():
+            if any(getattr(other, name) is not None for name in members):
+                changes.update({name: getattr(other, name) for name in members})
         return replace(self, **changes)
 
 
-DOSAGE_KEYS = tuple(f.name for f in fields(Dosage))
+# What a content file can set (`dosage:` keys), and the model fields each one fills.
+DOSAGE_PARTS = {
+    "sets": ("sets", "sets_max"),
+    "reps": ("reps", "reps_max", "reps_open"),
+    "hold": ("hold", "hold_max"),
+    "rest": ("rest", "rest_max"),
+    "duration": ("duration", "duration_max"),
+    "side": ("side",),
+    "per_day": ("per_day",),
+    "per_week": ("per_week",),
+    "load": ("load",),
+}
+DOSAGE_KEYS = tuple(DOSAGE_PARTS)
 
 
 @dataclass(frozen=True)
@@ -65,8 +106,9 @@ class Picture:
 class Exercise:
     id: str
     name: str
-    position: str
+    position: str  # one of POSITIONS
     steps: tuple[str, ...]
+    position_label: str = ""  # the clinician's own words for the position, printed instead
     purpose: str = ""
     region: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -102,6 +144,7 @@ class Program:
     goals: tuple[str, ...] = ()
     warning_signs: tuple[str, ...] = ()
     where: Location = Location()
+    log_sheet: bool = False  # end handouts of this program with a weekly log sheet
 
 
 @dataclass(frozen=True)
@@ -208,6 +251,8 @@ class Visit:
     program_at: Location = Location()
     email_consent: bool | None = None  # recorded consent to unencrypted email; None = not recorded
     remove_at: tuple[Location, ...] = ()
+    log_sheet: bool | None = None  # None: as the program says
+    log_weeks: int | None = None  # log sheets to print (one per week); None: 1 when there is a log sheet
 
 
 @dataclass(frozen=True)
@@ -217,6 +262,8 @@ class RoutineEntry:
     exercise: Exercise
     dosage: Dosage
     note: str = ""
+    harder: tuple[str, ...] = ()  # names of the exercise's progressions ("Too easy? Try: ...")
+    easier: tuple[str, ...] = ()  # names of its regressions
 
 
 @dataclass(frozen=True)
@@ -234,6 +281,7 @@ class Routine:
     warning_signs: tuple[str, ...] = ()
     note: str = ""
     page_size: str = "letter"
+    log_weeks: int = 0  # weekly log sheets at the end (0: none)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def test_bad_number_in_existing_exercise_reports_file_line_col(clinic_copy):
     text = text.replace("  reps: 10\n", "  reps: ten\n", 1)
     line = text.splitlines().index("  reps: ten") + 1
     problems, _ = scan(clinic_copy, rel, text)
-    assert str(only(problems)) == f"{rel}:{line}:9: dosage.reps: expected a whole number, got 'ten'"
+    assert str(only(problems)).startswith(f"{rel}:{line}:9: dosage.reps: expected a whole number, got 'ten'")
 
 
 def test_valid_probe_has_no_problems(clinic_copy):
@@ -72,7 +72,9 @@ def test_valid_probe_has_no_problems(clinic_copy):
 def test_reps_messages(clinic_copy, value, message):
     problems, _ = scan(clinic_copy, PROBE, VALID.replace("reps: 10", f"reps: {value}"))
     p = only(problems)
-    assert (p.line, p.col, p.field, p.message) == (7, 9, "dosage.reps", message)
+    assert (p.line, p.col, p.field) == (7, 9, "dosage.reps")
+    # Reps also take ranges and words; the message says so after the first sentence.
+    assert p.message == message or p.message.startswith(message + "; also allowed: a range like 10-15")
 
 
 @pytest.mark.parametrize("key, low, high", [
@@ -86,7 +88,8 @@ def test_dosage_ranges(clinic_copy, key, low, high):
             assert problems == [], (key, value, problems)
         else:
             p = only(problems)
-            assert p.message == f"must be between {low} and {high}, got {value}"
+            unit = " seconds" if key in ("hold", "rest") else ""
+            assert p.message == f"must be between {low} and {high}{unit}, got {value}{unit}"
             assert (p.line, p.field) == (6, f"dosage.{key}")
 
 
@@ -136,7 +139,7 @@ def test_position_choices_accepted(clinic_copy, value):
 
 
 @pytest.mark.parametrize("value, hint", [("lying on bak", "lying on back"), ("stand", "standing"),
-                                         ("kneeling", None), ("supine", None)])
+                                         ("kneelin", "kneeling"), ("supine", None)])
 def test_position_choices_refused(clinic_copy, value, hint):
     problems, _ = scan(clinic_copy, PROBE, VALID.replace("position: standing", f"position: {value}"))
     p = only(problems)
@@ -378,5 +381,5 @@ def test_exercise_option_error_names_the_option(library):
     with pytest.raises(ContentError) as info:
         build.visit_from_options(library, exercises=["dead-bug:reps=ten", "nope:sets=2"])
     lines = info.value.lines()
-    assert "--exercise dead-bug: reps: expected a whole number, got 'ten'" in lines
+    assert any(line.startswith("--exercise dead-bug: reps: expected a whole number, got 'ten'") for line in lines), lines
     assert any(line.startswith("--exercise nope") and "unknown exercise id 'nope'" in line for line in lines), lines

@@ -23,14 +23,6 @@ DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_TEXT = 5000  # one paragraph; reportlab's line breaking is quadratic in paragraph length
 MAX_SHORT = 200  # names, titles, captions
 
-RANGES = {  # dosage field -> (low, high, unit for messages)
-    "sets": (1, 20),
-    "reps": (1, 200),
-    "hold": (1, 600),
-    "rest": (0, 600),
-    "per_day": (1, 12),
-    "per_week": (1, 7),
-}
 
 
 # Words people reach for that the schema spells differently (difflib cannot see these).
@@ -237,18 +229,42 @@ def path_problem(text: str) -> str | None:
 
 CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "image_dpi", "phone", "website", "email",
                "address", "therapists", "disclaimer", "page_size", "email_delivery")
-EXERCISE_KEYS = ("name", "position", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
+EXERCISE_KEYS = ("name", "position", "position_label", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
                  "mistakes", "precautions", "dosage", "video", "progressions", "regressions")
-PROGRAM_KEYS = ("title", "purpose", "goals", "exercises", "warning_signs")
+PROGRAM_KEYS = ("title", "purpose", "goals", "exercises", "warning_signs", "log_sheet")
 ITEM_KEYS = ("id", "dosage", "note")
-VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size", "email_consent")
+VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size", "email_consent",
+              "log_sheet", "log_weeks")
+MAX_LOG_WEEKS = 12
 
 
 def read_dosage(r: Reader, node, at, path: str) -> m.Dosage:
+    """Numbers, ranges ("10-15"), times with units ("30 seconds") and open reps ("until tired")."""
+    from handouts.load import dosage
+
     d = r.mapping(node, path, m.DOSAGE_KEYS, at=at)
     if d is None:
         return m.Dosage()
-    values = {key: r.whole(d, key, path, *RANGES[key]) for key in RANGES}
+    values: dict = {}
+    for key in ("sets", "reps", "per_day", "per_week", "hold", "rest", "duration"):
+        value = d.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            r.add(f"expected a whole number, got {_kind(value)}", d.value_at[key], _join(path, key))
+            continue
+        try:
+            if key in dosage.TIME_LIMITS:
+                values[key], values[f"{key}_max"] = dosage.seconds(key, value)
+            else:
+                low, high, open_reps = dosage.count(key, value)
+                values[key] = low
+                if high is not None:
+                    values[f"{key}_max"] = high
+                if open_reps:
+                    values["reps_open"] = open_reps
+        except ValueError as exc:
+            r.add(str(exc), d.value_at[key], _join(path, key))
     return m.Dosage(side=r.choice(d, "side", path, m.SIDES), load=r.text(d, "load", path, MAX_SHORT), **values)
 
 
@@ -334,7 +350,11 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
         region=r.text_list(e, "region", "", MAX_SHORT), tags=r.text_list(e, "tags", "", MAX_SHORT),
         equipment=r.text_list(e, "equipment", "", MAX_SHORT), tips=r.text_list(e, "tips"),
         mistakes=r.text_list(e, "mistakes"), precautions=r.text_list(e, "precautions"), video=r.url(e, "video"),
+        position_label=r.text(e, "position_label", "", 60) or "",
     )
+    if fields["position"] == "other" and not fields["position_label"] and e.get("position_label") is None:
+        r.add("position 'other' needs position_label: the position in your own words, e.g. 'Standing in a doorway'",
+              e.value_at["position"], "position")
     progressions, regressions = r.located_ids(e, "progressions"), r.located_ids(e, "regressions")
     if not (fields["name"] and fields["position"] and steps):
         return None
@@ -375,10 +395,11 @@ def read_program(r: Reader, tree, ident: str) -> m.Program | None:
     if isinstance(p.get("exercises"), YList) and not p["exercises"]:
         r.add("list at least one exercise", p.value_at["exercises"], "exercises")
     purpose, goals, signs = r.text(p, "purpose") or "", r.text_list(p, "goals"), r.text_list(p, "warning_signs")
+    log_sheet = bool(yes_no(r, p, "log_sheet", ""))
     if not (title and items):
         return None
     return m.Program(id=ident, title=title, items=items, purpose=purpose, goals=goals, warning_signs=signs,
-                     where=r.location((1, 1)))
+                     where=r.location((1, 1)), log_sheet=log_sheet)
 
 
 def read_visit(r: Reader, tree) -> m.Visit | None:
@@ -403,6 +424,8 @@ def read_visit(r: Reader, tree) -> m.Visit | None:
         program_at=program_at,
         remove_at=tuple(loc for _, loc in remove),
         email_consent=yes_no(r, v, "email_consent", ""),
+        log_sheet=yes_no(r, v, "log_sheet", ""),
+        log_weeks=r.whole(v, "log_weeks", "", 1, MAX_LOG_WEEKS),
     )
 
 

@@ -16,7 +16,7 @@ from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, picture_b
 from handouts.render.styles import Styles
 from handouts.render.text import para
 from handouts.theme import Theme
-from handouts.wording import dosage_text, position_text
+from handouts.wording import dosage_text, position_text, try_line
 
 
 def _fit_size(prepared: Prepared, box_w: float, box_h: float) -> tuple[float, float]:
@@ -53,7 +53,7 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     primary = Color(*theme.primary)
     inner = theme.frame_width - 2 * CARD_PADDING
     title = Table([[Paragraph(f"{para(label)}&nbsp;&nbsp;{para(ex.name)}", st.card_title),
-                    Paragraph(para(position_text(ex.position)), st.card_position)]],
+                    Paragraph(para(position_text(ex.position, ex.position_label)), st.card_position)]],
                   colWidths=[inner * 0.68, inner * 0.32])
     title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
@@ -73,6 +73,9 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
         tip = Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)
         # Beside the pictures when there is room (no QR code), else under the steps.
         (steps if ex.video in qr_codes else side).append(tip)
+    also = try_line(entry.harder, entry.easier)
+    if also:
+        steps.append(Paragraph(para(also), st.tip))
     rows = [[title, ""], [_pictures(entry, st, pictures), side], [steps, ""]]
     style = [
         ("SPAN", (0, 0), (-1, 0)),

@@ -17,6 +17,7 @@ from handouts.model import Routine
 from handouts.render import fonts
 from handouts.render.cards import _fit_size, exercise_card
 from handouts.render.layout import body_height
+from handouts.render.logsheet import log_sheets
 from handouts.render.pages import Branding, document, numbered_canvas
 from handouts.render.styles import WARNING_RED, Styles
 from handouts.render.text import para
@@ -45,6 +46,7 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
         story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {},
                                    body_height(theme.page_height, theme.margin) - 1))
         story.append(Spacer(1, 8))
+    story += log_sheets(routine, theme, st, body_height(theme.page_height, theme.margin))
     doc.build(story, canvasmaker=numbered_canvas(branding))
     return buffer.getvalue()
 

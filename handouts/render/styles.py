@@ -42,6 +42,13 @@ class Styles:
         self.note = ParagraphStyle("note", parent=self.body, backColor=Color(*theme.light), borderColor=primary,
                                    borderWidth=1.2, borderPadding=(6, 8, 8, 8), leftIndent=8, rightIndent=8,
                                    spaceBefore=6, spaceAfter=10)
+        # The log sheet: dark text only (it is photocopied), never below body size.
+        self.log_cell = ParagraphStyle("log_cell", parent=self.body, leading=size * 1.15)
+        self.log_cell_bold = ParagraphStyle("log_cell_bold", parent=self.log_cell, fontName=font + "-Bold")
+        self.log_head = ParagraphStyle("log_head", parent=self.log_cell_bold, alignment=TA_CENTER)
+        self.log_right = ParagraphStyle("log_right", parent=self.log_cell, alignment=TA_RIGHT)
+        self.log_number = ParagraphStyle("log_number", parent=self.log_cell, alignment=TA_CENTER, fontSize=12,
+                                         leading=14)
         self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=14, firstLineIndent=-14, spaceAfter=2)
 
 

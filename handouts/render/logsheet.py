@@ -1,0 +1,139 @@
+"""The weekly log sheet: a Routine -> flowables for one page per week, appended after the cards.
+
+A grid of the handout's exercises x 7 days with tick boxes, a pain 0-10 row for each day, the pain
+scale with its words at 0, 5 and 10, lines for notes and the reminder to bring the sheet back.
+Black lines and dark text on white, so it photocopies and prints in grey.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib.colors import Color, black
+from reportlab.platypus import Flowable, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
+
+from handouts.model import Routine
+from handouts.render.styles import Styles
+from handouts.render.text import para
+from handouts.theme import Theme
+from handouts.wording import LOG_WORDS, day_heading, long_date
+
+GRID_GREY = Color(0.35, 0.35, 0.35)  # 4.5:1 and more on white, also when photocopied
+
+
+class TickBox(Flowable):
+    """An empty square to tick."""
+
+    def __init__(self, size: float):
+        super().__init__()
+        self.size = size
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width, avail_height):
+        return self.size, self.size
+
+    def draw(self):
+        self.canv.setStrokeColor(black)
+        self.canv.setLineWidth(1.2)
+        self.canv.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+
+def log_sheets(routine: Routine, theme: Theme, st: Styles, page_body: float) -> list:
+    """One log page per week (routine.log_weeks), each starting on a new page.
+
+    `page_body` is the height the page leaves for body content: the grid's rows are made as tall as
+    fits one page (room to write), and no shorter than a tick box with a little air.
+    """
+    story = []
+    for week in range(routine.log_weeks):
+        start = routine.date + dt.timedelta(days=7 * week) if routine.date else None
+        story += [PageBreakIfNotEmpty()] + _week(routine, theme, st, week, start, page_body)
+    return story
+
+
+def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date | None, page_body: float) -> list:
+    w = LOG_WORDS
+    when = w["week_of"].format(date=long_date(start)) if start else w["start_blank"]
+    if routine.log_weeks > 1:
+        when = f"{w['week_n'].format(n=week + 1, total=routine.log_weeks)}: {when}"
+    top = [Paragraph(para(w["title"]), st.h1), Paragraph(para(when), st.value), Paragraph(para(w["how"]), st.body),
+           Spacer(1, 8)]
+    bottom = [Spacer(1, 10), _pain_scale(theme, st), Spacer(1, 10), _notes(theme, st), Spacer(1, 8),
+              Paragraph("<b>" + para(w["bring"]) + "</b>", st.body)]
+    used = sum(_height(f, theme.frame_width) for f in top + bottom)
+    box = round(st.body.fontSize * 1.3)
+    for air in range(16, 4, -2):  # the tallest rows that keep the week on one page
+        grid = _grid(routine, theme, st, start, box, box + air)
+        if used + _height(grid, theme.frame_width) <= page_body:
+            break
+    return top + [grid] + bottom  # a very long program: the grid continues, its heading repeated
+
+
+def _height(flowable, width: float) -> float:
+    return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box: float, row: float) -> Table:
+    bold = st.log_cell_bold
+    if start:
+        days = [day_heading(start + dt.timedelta(days=i)) for i in range(7)]
+        heads = [Paragraph(f"{para(a)}<br/>{para(b)}", st.log_head) for a, b in days]
+    else:
+        heads = [Paragraph(para(LOG_WORDS["day_n"].format(n=i + 1)), st.log_head) for i in range(7)]
+    rows = [[Paragraph(para(LOG_WORDS["exercise"]), bold)] + heads]
+    for number, entry in enumerate(routine.entries, start=1):
+        rows.append([Paragraph(f"{number}.&nbsp;{para(entry.exercise.name)}", st.log_cell)] + [TickBox(box)] * 7)
+    rows.append([Paragraph(para(LOG_WORDS["pain"]), bold)] + [""] * 7)
+    first = theme.frame_width * 0.30
+    day = (theme.frame_width - first) / 7
+    # Row heights come from the padding, so a long exercise name still wraps onto a second line.
+    grid = Table(rows, colWidths=[first] + [day] * 7, repeatRows=1)
+    grid.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.8, GRID_GREY),
+        ("BOX", (0, 0), (-1, -1), 1.4, black),
+        ("BACKGROUND", (0, 0), (-1, 0), Color(*theme.light)),
+        ("LINEABOVE", (0, -1), (-1, -1), 1.4, black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (0, -1), 6),
+        ("LEFTPADDING", (1, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 1), (-1, -1), (row - box) / 2),
+        ("BOTTOMPADDING", (0, 1), (-1, -1), (row - box) / 2),
+        ("TOPPADDING", (0, -1), (-1, -1), row / 2),  # room to write a number
+        ("BOTTOMPADDING", (0, -1), (-1, -1), row / 2),
+    ]))
+    return grid
+
+
+def _pain_scale(theme: Theme, st: Styles) -> Table:
+    """0 1 2 ... 10 in boxes, with the scale's words under 0, 5 and 10."""
+    words = LOG_WORDS["scale_words"]
+    numbers = [Paragraph(f"<b>{n}</b>", st.log_number) for n in range(11)]
+    # Each word spans three columns under its number: 0 at the left, 5 in the middle, 10 at the right.
+    under = [""] * 11
+    under[0] = Paragraph(para(words[0]), st.log_cell)
+    under[4] = Paragraph(para(words[5]), st.log_number)
+    under[8] = Paragraph(para(words[10]), st.log_right)
+    width = theme.frame_width / 11
+    scale = Table([[Paragraph(para(LOG_WORDS["scale"]), st.log_cell_bold)] + [""] * 10, numbers, under],
+                  colWidths=[width] * 11)
+    scale.setStyle(TableStyle([
+        ("SPAN", (0, 0), (-1, 0)),
+        ("SPAN", (0, 2), (2, 2)), ("SPAN", (4, 2), (6, 2)), ("SPAN", (8, 2), (10, 2)),
+        ("BOX", (0, 1), (-1, 1), 1.2, black),
+        ("INNERGRID", (0, 1), (-1, 1), 0.8, GRID_GREY),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+    ]))
+    return scale
+
+
+def _notes(theme: Theme, st: Styles) -> Table:
+    line = st.body.fontSize * 2
+    rows = [[Paragraph(para(LOG_WORDS["notes"]), st.log_cell_bold)]] + [[""]] * 4
+    notes = Table(rows, colWidths=[theme.frame_width], rowHeights=[None] + [line] * 4)
+    notes.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, -1), 0.8, GRID_GREY),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return notes
