@@ -297,3 +297,16 @@ def _flatten(im):
     elif im.mode not in ("RGB", "L"):
         im = im.convert("RGB")  # CMYK, YCbCr, LAB: Pillow applies the JPEG's Adobe inversion itself
     return im
+
+
+def png_from_raw(buffer, size: tuple[int, int], mode: str, stride: int) -> bytes:
+    """Raw pixel rows (e.g. a rasterized page, `mode` "RGB" or "BGR") -> PNG bytes. Fast zlib level:
+    previews are made after every change and thrown away; size matters less than time."""
+    from PIL import Image
+
+    raw_mode = mode if mode in ("RGB", "BGR", "RGBA", "BGRA", "L") else "RGB"
+    target = "RGBA" if raw_mode.endswith("A") else "L" if raw_mode == "L" else "RGB"
+    im = Image.frombuffer(target, size, buffer, "raw", raw_mode, stride, 1)
+    out = io.BytesIO()
+    im.save(out, "PNG", compress_level=1)
+    return out.getvalue()

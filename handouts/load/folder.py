@@ -198,13 +198,49 @@ def load_visit(path: Path, library: Library, root: Path) -> Visit:
     """Read a visit file; raise ContentError with every problem, including unknown ids."""
     require_input_file(path, "visit file")
     tree, reader = read_tree(path.parent, path, shown=str(path))
-    visit = schema.read_visit(reader, tree) if tree is not None else None
-    problems = list(reader.problems)
-    if visit is not None:
-        problems += visit_problems(visit, library, str(path))
+    visit, problems = _checked_visit(tree, reader, library)
     if problems or visit is None:
         raise ContentError(problems=problems)
     return visit
+
+
+def read_visit_bytes(data: bytes, shown: str, library: Library) -> tuple[Visit | None, list[Problem]]:
+    """A visit file's bytes (an upload, or the composer's form) -> (the visit as far as it could be
+    read, every problem). Problems name `shown` and the field path, e.g. exercises[2].dosage.reps."""
+    tree, problems = load_bytes(data, shown)
+    reader = schema.Reader(shown)
+    reader.problems.extend(problems)
+    if not problems and tree is None:
+        reader.add("the file is empty; expected a mapping (key: value lines)", (1, 1))
+    return _checked_visit(tree, reader, library)
+
+
+def _checked_visit(tree, reader: schema.Reader, library: Library) -> tuple[Visit | None, list[Problem]]:
+    visit = schema.read_visit(reader, tree) if tree is not None else None
+    problems = list(reader.problems)
+    if visit is not None:
+        problems += visit_problems(visit, library, reader.file)
+    return visit, problems
+
+
+def visit_yaml(values: dict) -> bytes:
+    """A visit file's text from plain values (keys of schema.VISIT_KEYS, in that order; None and empty
+    values left out). Whole numbers are written bare so the file reads naturally; the strict reader
+    reads every value back as text, so `handouts routine FILE` sees exactly what was written."""
+    import yaml
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items() if v not in (None, "", [], {})}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, str) and value.isascii() and value.isdigit() and str(int(value)) == value:
+            return int(value)
+        return value
+
+    ordered = {key: values[key] for key in schema.VISIT_KEYS if values.get(key) not in (None, "", [], {})}
+    text = yaml.safe_dump(plain(ordered), sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return text.encode("utf-8")
 
 
 def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:

@@ -30,6 +30,7 @@ class Item:
     address: Checked
     name: str  # display name for To ("" for none)
     values: dict  # placeholder values
+    data: bytes | None = None  # the PDF itself when it exists only in memory (the composer); else read from pdf
 
 
 @dataclass
@@ -102,6 +103,15 @@ def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Cli
     values = {**clinic_values(clinic), "name": name}
     item = Item(1, pdf.name, pdf, pdf_digest(pdf), checked, name, values)
     return Outbox(kind, pdf.resolve().parent, [item])
+
+
+def single_bytes(data: bytes, label: str, folder: Path, address: str, name: str, consent: bool | None,
+                 clinic: Clinic, kind: str, option: str, consent_source: str) -> Outbox:
+    """One PDF held in memory (never written to disk) for one address; the journal lives in `folder`."""
+    checked = precheck(address, consent, clinic, option, consent_source)
+    values = {**clinic_values(clinic), "name": name}
+    item = Item(1, label, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, data)
+    return Outbox(kind, folder, [item])
 
 
 def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: str | None = None, *,

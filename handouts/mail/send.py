@@ -187,7 +187,7 @@ def _message_bytes(item: Item, draft: msg.Draft, encrypt: bool, report: Report, 
     from dataclasses import replace
 
     try:
-        pdf = item.pdf.read_bytes()
+        pdf = item.data if item.data is not None else item.pdf.read_bytes()
     except OSError as exc:
         report.refused.append(Problem(f"cannot read {item.pdf.name} ({exc.strerror})", item.place))
         return None
