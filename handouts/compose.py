@@ -9,6 +9,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from handouts import facts
 from handouts.load import markdown, schema
 from handouts.errors import ContentError, Problem
 from handouts.load.markdown import Block
@@ -59,16 +60,22 @@ def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
     # A log sheet when the visit or its program asks for one (asking for weeks asks for one); `no` wins.
     wanted = visit.log_sheet or visit.log_weeks or (program and program.log_sheet)
     weeks = (visit.log_weeks or 1) if wanted and visit.log_sheet is not False else 0
+    clinic = library.clinic
+
+    def fill(text: str) -> str:  # programs name clinic facts by reference: {clinic.phone}
+        return facts.fill(text, clinic)
+
     return Routine(
         clinic=library.clinic,
-        title=program.title if program else DEFAULT_TITLE,
+        title=fill(program.title) if program else DEFAULT_TITLE,
         entries=tuple(entries),
         patient=visit.patient,
         date=visit.date,
         therapist=therapist_text(library, visit.therapist, file),
-        purpose=program.purpose if program else "",
-        goals=program.goals if program else (),
-        warning_signs=(program.warning_signs if program and program.warning_signs else DEFAULT_WARNING_SIGNS),
+        purpose=fill(program.purpose) if program else "",
+        goals=tuple(map(fill, program.goals)) if program else (),
+        warning_signs=(tuple(map(fill, program.warning_signs)) if program and program.warning_signs
+                       else DEFAULT_WARNING_SIGNS),
         note=visit.note,
         page_size=visit.page_size or library.clinic.page_size,
         log_weeks=weeks,
@@ -114,19 +121,21 @@ def check_fields(fields: dict[str, str]) -> list[Problem]:
     return out
 
 
-def _fill(text: str, fields: dict[str, str]) -> str:
+def _fill(text: str, values: dict[str, str]) -> str:
     # Placeholders were checked at load time; here only values are substituted (as text).
-    return text.format_map(fields) if "{" in text else text
+    return facts.Formatter().vformat(text, (), values) if "{" in text else text
 
 
-def _fill_blocks(blocks: tuple[Block, ...], fields: dict[str, str]) -> tuple[Block, ...]:
-    """Placeholders filled inside text spans, after parsing, so a value can never become markup."""
+def _fill_blocks(blocks: tuple[Block, ...], fill, clinic: Clinic) -> tuple[Block, ...]:
+    """`fill` applied inside text spans, after parsing, so a value can never become markup; links
+    that name a clinic fact (tel:{clinic.phone}) get its value."""
     from dataclasses import replace
 
     out = []
     for b in blocks:
-        spans = tuple(replace(s, text=_fill(s.text, fields)) for s in b.spans)
-        items = tuple(_fill_blocks(item, fields) for item in b.items)
+        spans = tuple(replace(s, text=fill(s.text), href=facts.fill_link(s.href, clinic) if s.href else s.href)
+                      for s in b.spans)
+        items = tuple(_fill_blocks(item, fill, clinic) for item in b.items)
         out.append(replace(b, spans=spans, items=items))
     return tuple(out)
 
@@ -152,12 +161,18 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
     if problems:
         raise ContentError(problems=problems)
 
+    clinic = library.clinic
+    values = facts.with_clinic(fields, clinic)
+
     def blocks(text, personal: bool = False) -> tuple[Block, ...]:
-        # Placeholders live only on the cover and in the call to action; elsewhere braces are text.
+        # Personal placeholders live only on the cover and in the call to action; elsewhere only
+        # clinic facts are filled and other braces are text.
         if text is None:
             return ()
         parsed = _parsed(text.source)
-        return _fill_blocks(parsed, fields) if personal else parsed
+        if personal:
+            return _fill_blocks(parsed, lambda t: _fill(t, values), clinic)
+        return _fill_blocks(parsed, lambda t: facts.fill(t, clinic), clinic) if "{clinic." in text.source else parsed
 
     sections = []
     for s in guide.sections:
@@ -167,10 +182,10 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
             entry = RoutineEntry(ex, ex.dosage)
         sections.append(GuideSection(s, blocks(s.body), entry))
     return GuideDoc(
-        clinic=library.clinic, guide=guide, prepared_for=_fill(guide.prepared_for, fields),
+        clinic=library.clinic, guide=guide, prepared_for=_fill(guide.prepared_for, values),
         intro=blocks(guide.intro), sections=tuple(sections),
         author_bio=blocks(guide.author.bio) if guide.author else (),
-        cta_headline=_fill(guide.cta.headline, fields) if guide.cta else "",
+        cta_headline=_fill(guide.cta.headline, values) if guide.cta else "",
         cta_text=blocks(guide.cta.text, personal=True) if guide.cta else (),
         page_size=page_size or library.clinic.page_size,
     )

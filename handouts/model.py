@@ -213,6 +213,7 @@ class Clinic:
     font_size: int = 13  # body text, points; never below 12
     image_dpi: int = 200  # pictures are resized to this resolution at the size they are printed
     website: str = ""
+    booking_url: str = ""  # the page where a reader books a visit (guides' call to action, QR code)
     email: str = ""
     address: str = ""
     therapists: tuple[Therapist, ...] = ()
@@ -220,6 +221,7 @@ class Clinic:
     page_size: str = "letter"
     where: Location = Location()
     email_delivery: EmailSettings | None = None
+    sample: bool = False  # the bundled demo clinic: every page it makes says "SAMPLE"
 
     def therapist(self, key: str) -> Therapist | None:
         return next((t for t in self.therapists if t.id == key), None)

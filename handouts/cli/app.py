@@ -38,9 +38,13 @@ def report(func):
 
 
 def root_of(ctx: click.Context) -> Path:
-    from handouts.load.folder import find_root
+    """The clinic folder; the bundled demo is announced on stderr every time it is used."""
+    from handouts.load.folder import DEMO_NOTICE, find_root, is_demo
 
-    return find_root(ctx.obj.get("root"))
+    root = find_root(ctx.obj.get("root"))
+    if is_demo(root):
+        click.echo(DEMO_NOTICE, err=True)
+    return root
 
 
 def warn(problems) -> None:
@@ -51,8 +55,9 @@ def warn(problems) -> None:
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="handouts")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Clinic folder (holds content/ and images/). Default: $HANDOUTS_ROOT, else the current "
-                   "folder if it has content/, else the bundled demo clinic.")
+              help="Clinic folder (holds content/ and images/). Default: $HANDOUTS_ROOT, else the first "
+                   "folder from here upwards that holds content/clinic.yaml, else the bundled demo clinic "
+                   "(announced on stderr).")
 @click.pass_context
 def main(ctx: click.Context, root: Path | None) -> None:
     """Make clear, branded PDF exercise handouts from your clinic's YAML content.

@@ -9,8 +9,10 @@ clinic folder. Knows nothing of reportlab or Pillow.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
+from handouts import facts
 from handouts.load import schema
 from handouts.errors import ContentError, InputMissing, Problem
 from handouts.files import require_input_file
@@ -29,8 +31,20 @@ def demo_root() -> Path:
     return package.parent
 
 
-def find_root(explicit: str | os.PathLike | None = None) -> Path:
-    """--root, then $HANDOUTS_ROOT, then the current folder if it holds content/, then the demo."""
+DEMO_NOTICE = "note: using the bundled demo clinic; run `handouts init DIR` to start your own"
+
+
+def is_demo(root: Path) -> bool:
+    """True when `root` is the bundled demo clinic (whose name and phone number are not a real clinic's)."""
+    try:
+        return root.resolve() == demo_root().resolve()
+    except OSError:
+        return False
+
+
+def find_root(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:
+    """--root, then $HANDOUTS_ROOT, then the first folder holding content/clinic.yaml from the current
+    folder upwards (as git and mkdocs find theirs), then the bundled demo."""
     for candidate, origin in ((explicit, "--root"), (os.environ.get("HANDOUTS_ROOT"), "HANDOUTS_ROOT")):
         if candidate:
             root = Path(candidate).expanduser()
@@ -41,8 +55,16 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
             if not found:
                 raise InputMissing(f"{origin}: '{root}' is not a clinic folder (it has no content/ folder)")
             return root.resolve()
-    if Path("content").is_dir():
-        return Path.cwd().resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        try:
+            if (folder / "content" / "clinic.yaml").is_file():
+                return folder
+        except OSError:  # an unreadable folder on the way up is not a clinic
+            continue
+    # A folder being set up (content/ but no clinic.yaml yet) is used, so `check` says what is missing.
+    if (here / "content").is_dir():
+        return here
     return demo_root()
 
 
@@ -123,6 +145,8 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
         tree, reader = read_tree(root, clinic_path)
         if tree is not None:
             clinic = schema.read_clinic(reader, tree)
+        if clinic is not None and is_demo(root):
+            clinic = replace(clinic, sample=True)
         problems.extend(reader.problems)
     # A reference to an exercise whose own file is broken is not a second problem: that file's
     # error is already reported, and "unknown id" would send the reader looking in the wrong place.
@@ -158,7 +182,42 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
                 problems.append(_problem_at(at, why))
     if clinic is None:
         return None, problems
+    problems.extend(fact_problems(clinic, programs, guides))
+    guides = {k: _clinic_defaults(g, clinic) for k, g in guides.items()}
     return Library(clinic=clinic, exercises=exercises, programs=programs, guides=guides), problems
+
+
+def fact_problems(clinic, programs: dict, guides: dict) -> list[Problem]:
+    """`{clinic.email}` used where clinic.yaml has no email: an error at the place it is used."""
+    out = []
+
+    def test(text: str, where: Location) -> None:
+        why = facts.missing_problem(text, clinic)
+        if why:
+            out.append(_problem_at(where, why))
+
+    for prog in programs.values():
+        for key in ("title", "purpose"):
+            test(getattr(prog, key), Location(prog.where.file, field=key))
+        for key in ("goals", "warning_signs"):
+            for i, text in enumerate(getattr(prog, key)):
+                test(text, Location(prog.where.file, field=f"{key}[{i}]"))
+    for guide in guides.values():
+        texts = [s.body for s in guide.sections] + [guide.intro, guide.author.bio if guide.author else None,
+                                                    guide.cta.text if guide.cta else None]
+        for text in filter(None, texts):
+            test(text.source, text.where)
+        test(guide.prepared_for, Location(guide.where.file, field="prepared_for"))
+        if guide.cta:
+            test(guide.cta.headline, Location(guide.where.file, guide.cta.where.line, field="cta.headline"))
+    return out
+
+
+def _clinic_defaults(guide, clinic):
+    """A guide's call to action uses the clinic's booking page unless it names its own."""
+    if guide.cta and not guide.cta.booking_url and clinic.booking_url:
+        return replace(guide, cta=replace(guide.cta, booking_url=clinic.booking_url))
+    return guide
 
 
 def inside_problem(root: Path, rel: str) -> str | None:

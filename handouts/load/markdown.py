@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from handouts import facts
 from handouts.errors import Problem
 
 ALLOWED_SCHEMES = ("https", "mailto", "tel")
@@ -87,10 +88,11 @@ def parse(text: str, file: str = "", line: int = 0, field: str = "") -> tuple[tu
                 italic -= 1
             elif kind == "link_open":
                 target = str(child.attrs.get("href", ""))
-                why = link_problem(target)
+                decoded, fact = facts.link_target(target)  # e.g. tel:{clinic.phone}, filled when composed
+                why = facts.link_problem(target) if fact else link_problem(target)
                 if why:
                     report(why, token.map)
-                href = None if why else target
+                href = None if why else decoded
             elif kind == "link_close":
                 href = None
             elif kind == "html_inline":

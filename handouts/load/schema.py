@@ -12,7 +12,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from handouts import model as m
+from handouts import facts, model as m
 from handouts.errors import Problem
 from handouts.theme import parse_color
 from handouts.load.yamlfile import YList, YMap
@@ -103,7 +103,7 @@ class Reader:
         if len(value) > limit:
             self.add(f"text is {len(value):,} characters; the limit is {limit:,} (split it up)", at, path)
             return None
-        why = text_problem(value)
+        why = text_problem(value) or facts.unknown_problem(value)
         if why:
             self.add(why, at, path)
             return None
@@ -228,7 +228,8 @@ def path_problem(text: str) -> str | None:
 # -- model readers ------------------------------------------------------------------------------
 
 CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "image_dpi", "phone", "website", "email",
-               "address", "therapists", "disclaimer", "page_size", "email_delivery")
+               "address", "therapists", "disclaimer", "page_size", "email_delivery",
+               "booking_url")
 EXERCISE_KEYS = ("name", "position", "position_label", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
                  "mistakes", "precautions", "dosage", "video", "progressions", "regressions")
 PROGRAM_KEYS = ("title", "purpose", "goals", "exercises", "warning_signs", "log_sheet")
@@ -316,6 +317,7 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
         font_size=r.whole(c, "font_size", "", 12, 20) or 13,
         image_dpi=r.whole(c, "image_dpi", "", 100, 600) or 200,
         website=r.url(c, "website", "", ("https", "http")) or "",
+        booking_url=r.url(c, "booking_url", "") or "",
         email=r.text(c, "email", "", MAX_SHORT) or "",
         address=r.text(c, "address", "", MAX_SHORT) or "",
         therapists=tuple(therapists),
@@ -553,6 +555,11 @@ def placeholders(text: str) -> list[str]:
     names = []
     for _, name, spec, conversion in string.Formatter().parse(text):
         if name is None:
+            continue
+        if name.startswith("clinic.") and not (spec or conversion):  # a clinic fact, filled from clinic.yaml
+            why = facts.unknown_problem("{" + name + "}")
+            if why:
+                raise ValueError(why)
             continue
         if spec or conversion or not PLACEHOLDER_RE.match(name):
             raise ValueError(f"placeholders look like {{name}} (lower-case letters, digits, _), got '{{{name}}}'")

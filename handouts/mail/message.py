@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import email.utils
 import html
-import string
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -133,7 +132,9 @@ class Draft:
 
 def render(templates: Templates, values: dict[str, str]) -> tuple[str, str, str | None]:
     """(subject, plain body, html body or None) with placeholders filled; values are escaped in HTML."""
-    fill = string.Formatter()
+    from handouts.facts import Formatter
+
+    fill = Formatter()  # {clinic.phone} is one name, not an attribute of {clinic}
     subject = fill.vformat(templates.subject, (), values).strip()
     body = fill.vformat(templates.body, (), values)
     html_body = None

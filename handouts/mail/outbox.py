@@ -43,8 +43,11 @@ class Outbox:
 
 
 def clinic_values(clinic: Clinic) -> dict[str, str]:
-    return {"clinic": clinic.name, "clinic_phone": clinic.phone, "clinic_website": clinic.website,
-            "clinic_email": clinic.email}
+    """Template values from clinic.yaml: `{clinic.phone}` (as in guides) and the older `{clinic_phone}`."""
+    from handouts import facts
+
+    return facts.with_clinic({"clinic": clinic.name, "clinic_phone": clinic.phone, "clinic_website": clinic.website,
+                              "clinic_email": clinic.email}, clinic)
 
 
 def consent_problem(consent: bool | None, settings: EmailSettings, where: str) -> str | None:

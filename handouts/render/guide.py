@@ -22,6 +22,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate, PageBr
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.compose import GuideDoc
+from handouts.facts import tel_url
 from handouts.errors import ContentError, Problem
 from handouts.images import Prepared
 from handouts.render import fonts
@@ -29,7 +30,7 @@ from handouts.render.cards import _fit_size, exercise_card
 from handouts.render.flowables import FixedHeight, Ghost, Picture, QRCode
 from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT, body_height, guide_boxes, section_box
 from handouts.render.markdown import flowables
-from handouts.render.pages import Branding, draw_header
+from handouts.render.pages import Branding, draw_header, draw_sample_mark
 from handouts.render.styles import Styles
 from handouts.render.text import hexcolor, para
 from handouts.theme import Theme
@@ -94,7 +95,8 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
     font = fonts.register(theme)
     st = GuideStyles(theme, font)
     clinic = doc.clinic
-    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, "")
+    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, "",
+                        sample=clinic.sample)
     if logo is not None:
         branding.logo_path = str(logo.path)
         branding.logo_size = _fit_size(logo, 110.0, 42.0)
@@ -148,6 +150,8 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
         if not decorate_body:
             return
         draw_header(canvas, branding)
+        if branding.sample:
+            draw_sample_mark(canvas, t, branding.font)
         canvas.saveState()
         y = t.margin + FOOTER_HEIGHT - 18
         canvas.setStrokeColorRGB(*t.light)
@@ -166,6 +170,8 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
         canvas.setFillColorRGB(*t.primary)
         canvas.rect(0, 0, t.page_width, 8, stroke=0, fill=1)
         canvas.restoreState()
+        if branding.sample:
+            draw_sample_mark(canvas, t, branding.font)
 
     template_doc = GuideTemplate(
         buffer, pagesize=(t.page_width, t.page_height), leftMargin=t.margin, rightMargin=t.margin,
@@ -292,7 +298,9 @@ def _cta(doc: GuideDoc, theme: Theme, st: GuideStyles, qr_codes) -> list:
     headline.personal = True
     story = [headline, Spacer(1, 10)]
     story += flowables(doc.cta_text, st.gbody, st.sub, hexcolor(theme.primary))
-    call = [Paragraph("Call us", st.center), Paragraph(para(phone), st.phone)]
+    # The number is a tel: link too, so a reader on a phone can tap it.
+    call = [Paragraph("Call us", st.center),
+            Paragraph(f'<a href="{para(tel_url(phone))}">{para(phone)}</a>', st.phone)]
     if cta.booking_url and cta.booking_url in qr_codes:
         book = [QRCode(qr_codes[cta.booking_url], 110), Spacer(1, 4),
                 Paragraph("Scan to book online", st.center),

@@ -33,6 +33,22 @@ class Branding:
     disclaimer: str
     logo_path: str | None = None
     logo_size: tuple[float, float] = (0.0, 0.0)
+    sample: bool = False  # made from the bundled demo clinic
+
+
+SAMPLE_MARK = "SAMPLE from the demo clinic · not for patients · run 'handouts init' to use your own"
+SAMPLE_RED = (0.70, 0.14, 0.09)  # the warning box's red: 6.5:1 on white
+
+
+def draw_sample_mark(canvas, theme: Theme, font: str) -> None:
+    """The line across the top of every page made from the bundled demo clinic, so its name and
+    phone number are never mistaken for a real clinic's."""
+    canvas.saveState()
+    canvas.setFillColorRGB(*SAMPLE_RED)
+    size = _fit(SAMPLE_MARK, font + "-Bold", 11, theme.frame_width, canvas)
+    canvas.setFont(font + "-Bold", size)
+    canvas.drawCentredString(theme.page_width / 2, theme.page_height - theme.margin + 10, SAMPLE_MARK)
+    canvas.restoreState()
 
 
 def _fit(text: str, font: str, size: float, width: float, canvas) -> float:
@@ -117,6 +133,8 @@ def numbered_canvas(branding: Branding):
                 self.__dict__.update(state)
                 draw_header(self, branding)
                 draw_footer(self, branding, number, total)
+                if branding.sample:
+                    draw_sample_mark(self, branding.theme, branding.font)
                 super().showPage()
             super().save()
 

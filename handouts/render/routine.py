@@ -35,7 +35,8 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     font = fonts.register(theme)
     st = Styles(theme, font)
     clinic = routine.clinic
-    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, clinic.disclaimer)
+    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, clinic.disclaimer,
+                        sample=clinic.sample)
     if logo is not None:
         branding.logo_path = str(logo.path)
         branding.logo_size = _fit_size(logo, 110.0, 42.0)
