@@ -181,14 +181,15 @@ def test_row_21_line_breaks_in_a_csv_note_are_kept(clinic, tmp_path):
 # -- row 16: only https (and mailto/tel in Markdown) leave the PDF as links --------------------------------
 
 @pytest.mark.parametrize("where, old, new, place", [
-    ("guides/back-pain-tips.yaml", "  booking_url: https://", "  booking_url: javascript:alert(1)//",
-     r"content/guides/back-pain-tips\.yaml:\d+:16: cta\.booking_url: expected a web address starting with https://"),
+    # the booking page is a clinic fact (clinic.yaml); a guide may still name its own (cta.booking_url)
+    ("clinic.yaml", "booking_url: https://", "booking_url: javascript:alert(1)//",
+     r"content/clinic\.yaml:\d+:14: booking_url: expected a web address starting with https://"),
     ("exercises/bridge.yaml", "video: https://", "video: file:///etc/passwd#",
      r"content/exercises/bridge\.yaml:\d+:8: video: expected a web address starting with https://"),
 ])
 def test_row_16_non_https_addresses_in_content_are_refused(clinic_copy, tmp_path, where, old, new, place):
     _replace(clinic_copy / "content" / where, old, new)
-    args = ["guide", "back-pain-tips", "--for", "Ann"] if where.startswith("guides") else \
+    args = ["guide", "back-pain-tips", "--for", "Ann"] if where.startswith(("guides", "clinic")) else \
         ["routine", "--exercise", "bridge"]
     folder, existing = output_folder(tmp_path)
     before = snapshot(folder)
