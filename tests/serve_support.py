@@ -72,7 +72,7 @@ def rows_from(html: str) -> list[tuple[str, dict, str]]:
     ids = re.findall(r'<input type="hidden" name="ex" value="([^"]*)">', html)
     rows = []
     for i, ident in enumerate(ids):
-        values = dict(re.findall(rf'name="ex-{i}-([a-z_]+)" value="([^"]*)"', html))
+        values = dict(re.findall(rf'<input[^>]* name="ex-{i}-([a-z_]+)"[^>]* value="([^"]*)"', html))
         note = re.search(rf'name="ex-{i}-note"[^>]*>(.*?)</textarea>', html, re.DOTALL)
         rows.append((ident, {k: h.unescape(v) for k, v in values.items()}, h.unescape(note.group(1)) if note else ""))
     return rows

@@ -51,7 +51,7 @@ def test_security_headers_on_every_response(app):
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("handouts_session=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
@@ -230,6 +230,29 @@ def test_save_visit_then_routine_gives_the_same_bytes(page, clinic, tmp_path):
     simple = visit_fields(program=PROGRAM, rows=program_rows(page))
     text = page.post("/visit", simple).get_data(as_text=True)
     assert "program: core-activation" in text and "exercises" not in text and "remove" not in text
+
+
+def test_ranges_times_open_reps_and_log_sheet_round_trip(page, clinic, tmp_path):
+    rows = [("bridge", {"sets": "2-3", "reps": "10-15", "hold": "20-30"}, ""),
+            ("bird-dog", {"reps": "until tired", "duration": "2 minutes"}, ""),
+            ("superman", {"reps": "as many as you can", "rest": "45"}, "")]
+    fields = visit_fields(rows=rows, log_sheet="yes", log_weeks="2")
+    html = page.post("/preview", fields).get_data(as_text=True)
+    assert re.search(r'id="words-0" hx-swap-oob="true">2 to 3 sets of 10 to 15', html)
+    assert "until your muscles feel tired" in html
+    saved = page.post("/visit", fields)
+    assert saved.status_code == 200, saved.get_data(as_text=True)[:3000]
+    visit = tmp_path / "v.yaml"
+    visit.write_bytes(saved.data)
+    out = tmp_path / "v.pdf"
+    assert run(["routine", visit, "-o", out], clinic).exit_code == 0
+    assert out.read_bytes() == page.post("/pdf", fields).data
+    reopened = page.post("/open", {"visit_file": (__import__("io").BytesIO(saved.data), "v.yaml")},
+                         content_type="multipart/form-data").get_data(as_text=True)
+    shown = rows_from(reopened)
+    assert shown[0][1]["reps"] == "10-15" and shown[0][1]["hold"] == "20-30"
+    assert shown[1][1]["reps"] == "until tired" and shown[1][1]["duration"] == "2 minutes"
+    assert re.search(r'<option value="yes" selected>Yes: add a weekly log sheet', reopened)
 
 
 def test_open_visit_fills_the_form(page, clinic):

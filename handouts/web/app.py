@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,16 @@ from handouts.wording import dosage_text, position_text
 
 FORM_NAME = "the form"  # how the form's own problems are named (a visit read from the page)
 MAX_RESULTS = 30
-KEPT_PREVIEWS = 8  # preview PDFs kept in memory (several tabs, or a quick series of changes)
+KEPT_PREVIEWS = 8
+SEARCH_REFRESH_S = 1.0  # preview PDFs kept in memory (several tabs, or a quick series of changes)
 DOSAGE_FIELDS = (("sets", "Sets"), ("reps", "Reps"), ("hold", "Hold (seconds)"), ("rest", "Rest (seconds)"),
-                 ("per_day", "Times a day"), ("per_week", "Days a week"), ("load", "Load"))
+                 ("duration", "Time (e.g. 10 min)"), ("per_day", "Times a day"), ("per_week", "Days a week"), ("load", "Load"))
+# The visit settings of draft.OPTIONS: label, what '' (the default) means, and each value's words.
+OPTION_TEXT = {
+    "page_size": ("Page size", "Clinic default ({page_size})", {"letter": "Letter", "a4": "A4"}),
+    "log_sheet": ("Log sheet", "As the program says", {"yes": "Yes: add a weekly log sheet", "no": "No log sheet"}),
+    "log_weeks": ("Log sheet weeks", "1 week", {str(n): f"{n} weeks" if n > 1 else "1 week" for n in range(1, 13)}),
+}
 
 
 @dataclass
@@ -51,14 +59,21 @@ class Composer:
         self.index: list[tuple[str, str]] = []
         self.broken: dict[str, Problem] = {}
         self._indexed_for = None
+        self._typed_at = 0.0
 
     # -- content ------------------------------------------------------------------------------------
     @property
     def library(self):
         return self.clinic.library
 
-    def refresh(self) -> None:
+    def refresh(self, typing: bool = False) -> None:
+        """Pick up content edited on disk (a stat of each file). While the therapist types a search,
+        once a second is enough: with 1,000 exercises the stat pass costs more than the search."""
         with self.lock:
+            now = time.monotonic()
+            if typing and now - self._typed_at < SEARCH_REFRESH_S:
+                return
+            self._typed_at = now if typing else 0.0
             self.clinic.refresh()
             if self._indexed_for is not self.library:
                 self._reindex()
@@ -84,7 +99,7 @@ class Composer:
         return [exercises[i] for i in found[:MAX_RESULTS]], len(found)
 
     # -- building -----------------------------------------------------------------------------------
-    def evaluate(self, draft: drafts.Draft) -> Outcome:
+    def evaluate(self, draft: drafts.Draft, build: bool = True) -> Outcome:
         from handouts.load.folder import read_visit_bytes, visit_yaml
 
         lib = self.library
@@ -96,7 +111,7 @@ class Composer:
         out.dosages = drafts.effective_dosages(lib, draft, encoded, visit)
         if not draft.rows:
             out.errors.setdefault("", []).append("Start from a program or add an exercise to see the handout.")
-        elif not out.errors:
+        elif not out.errors and build:
             try:
                 with self.lock:
                     out.pdf = self.clinic.routine(visit)
@@ -148,7 +163,8 @@ def create_app(clinic, *, hosts=LOOPBACK_NAMES, token: str | None = None, mail_f
     guard.install(app)
     app.extensions.update(handouts=composer, guard=guard)
     app.jinja_env.globals.update(dosage_text=dosage_text, position_text=position_text, POSITIONS=POSITIONS,
-                                 SIDES=SIDES, DOSAGE_FIELDS=DOSAGE_FIELDS, lan=token is not None)
+                                 SIDES=SIDES, DOSAGE_FIELDS=DOSAGE_FIELDS, lan=token is not None,
+                                 OPTIONS=drafts.OPTIONS, OPTION_TEXT=OPTION_TEXT)
     from handouts.web import routes
 
     routes.register(app, composer)

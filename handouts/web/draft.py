@@ -17,6 +17,7 @@ from handouts.model import DOSAGE_KEYS, Dosage, Library, ProgramItem, Visit
 
 MAX_ROWS = 40  # a home program longer than this is a mistake, and each card costs render time
 MAX_FIELD = 10_000  # characters kept from any one posted field (the reader names the real limits)
+FORM_FIELDS = ("patient", "date", "therapist", "note", "program", "email_consent")
 INDEX_RE = re.compile(r"^(exercises)\[(\d+)\](?:\.(?:dosage\.)?([a-z_]+))?$")
 
 
@@ -29,17 +30,27 @@ class Row:
     note: str = ""
 
 
+# Visit settings shown as a select each (key of the visit file -> values offered). Adding one (a
+# layout, a language) is one line here and one label in app.py: '' always means "the default".
+OPTIONS = {
+    "page_size": ("letter", "a4"),
+    "log_sheet": ("yes", "no"),
+    "log_weeks": tuple(str(n) for n in range(1, 13)),
+}
+OPEN_REPS_TEXT = {"as-many-as-comfortable": "as many as you comfortably can", "until-tired": "until tired"}
+
+
 @dataclass
 class Draft:
     patient: str = ""
     therapist: str = ""  # a therapist id from clinic.yaml, or '' (then `therapist_name`)
     therapist_name: str = ""
     date: str = ""
-    page_size: str = ""
     note: str = ""
     program: str = ""
     rows: list[Row] = field(default_factory=list)
     email_consent: bool = False
+    options: dict[str, str] = field(default_factory=dict)  # OPTIONS keys -> chosen value ('' = default)
 
     @property
     def therapist_value(self) -> str:
@@ -68,13 +79,29 @@ def from_form(form, today: dt.date | None = None) -> Draft:
         values = {key: get(f"ex-{i}-{key}").strip() for key in DOSAGE_KEYS}
         rows.append(Row(clean(ident).strip(), values, get(f"ex-{i}-note")))
     return Draft(patient=get("patient"), therapist=get("therapist").strip(), therapist_name=get("therapist_name"),
-                 date=get("date").strip() or (today or dt.date.today()).isoformat(),
-                 page_size=get("page_size").strip(), note=get("note"), program=get("program").strip(),
-                 rows=rows, email_consent=form.get("email_consent") == "yes")
+                 date=get("date").strip() or (today or dt.date.today()).isoformat(), note=get("note"),
+                 program=get("program").strip(), rows=rows, email_consent=form.get("email_consent") == "yes",
+                 options={key: get(key).strip() for key in OPTIONS})
+
+
+def part_text(d: Dosage, key: str) -> str:
+    """One part of a dosage as a therapist would type it, and as the visit reader reads it back:
+    '10', '10-15', 'until tired', '30' (hold and rest: seconds), '10 minutes' (duration)."""
+    low = getattr(d, key)
+    high = getattr(d, f"{key}_max", None)
+    if key == "reps" and d.reps_open:
+        return OPEN_REPS_TEXT.get(d.reps_open, d.reps_open)
+    if low is None:
+        return ""
+    if key == "duration":
+        if low % 60 == 0 and (high is None or high % 60 == 0):
+            return f"{low // 60}-{high // 60} minutes" if high else f"{low // 60} minutes"
+        return f"{low}-{high} seconds" if high else f"{low} seconds"
+    return f"{low}-{high}" if high is not None else str(low)
 
 
 def dosage_strings(d: Dosage) -> dict[str, str]:
-    return {key: "" if getattr(d, key) is None else str(getattr(d, key)) for key in DOSAGE_KEYS}
+    return {key: part_text(d, key) for key in DOSAGE_KEYS}
 
 
 def base_item(library: Library, program: str, ident: str) -> tuple[Dosage, str]:
@@ -115,9 +142,13 @@ def from_visit(library: Library, visit: Visit, today: dt.date | None = None) -> 
         row.values.update({k: v for k, v in dosage_strings(item.dosage).items() if v})
         row.note = item.note or row.note
     therapist = visit.therapist if library.clinic.therapist(visit.therapist) else ""
+    options = {}
+    for key in OPTIONS:
+        value = getattr(visit, key, None)
+        options[key] = "" if value is None else ("yes" if value else "no") if isinstance(value, bool) else str(value)
     return Draft(patient=visit.patient, therapist=therapist, therapist_name="" if therapist else visit.therapist,
-                 date=(visit.date or today or dt.date.today()).isoformat(), page_size=visit.page_size or "",
-                 note=visit.note, program=program, rows=rows, email_consent=bool(visit.email_consent))
+                 date=(visit.date or today or dt.date.today()).isoformat(), note=visit.note, program=program,
+                 rows=rows, email_consent=bool(visit.email_consent), options=options)
 
 
 def to_visit_values(library: Library, draft: Draft) -> Encoded:
@@ -146,8 +177,8 @@ def to_visit_values(library: Library, draft: Draft) -> Encoded:
         exercises.append({"id": row.id, "dosage": changed, "note": row.note.strip() if note_changed else ""})
     values = {"patient": draft.patient.strip(), "date": draft.date, "therapist": draft.therapist_value,
               "program": draft.program or None, "remove": remove, "exercises": exercises,
-              "note": draft.note.strip(), "page_size": draft.page_size,
-              "email_consent": "yes" if draft.email_consent else None}
+              "note": draft.note.strip(), "email_consent": "yes" if draft.email_consent else None}
+    values.update(draft.options)
     return Encoded(values, row_of, explicit)
 
 
@@ -161,8 +192,7 @@ def field_of(problem_field: str, encoded: Encoded) -> str:
         part = match.group(3)
         return f"ex-{row}-{part}" if part in DOSAGE_KEYS or part == "note" else f"ex-{row}"
     top = problem_field.split(".")[0].split("[")[0]
-    return {"patient": "patient", "date": "date", "therapist": "therapist", "note": "note",
-            "page_size": "page_size", "program": "program", "email_consent": "email_consent"}.get(top, "")
+    return top if top in FORM_FIELDS or top in OPTIONS else ""
 
 
 def effective_dosages(library: Library, draft: Draft, encoded: Encoded, visit: Visit | None) -> list[Dosage]:

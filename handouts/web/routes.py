@@ -47,7 +47,7 @@ def register(app, composer: Composer) -> None:
 
     @app.get("/search")
     def search():
-        composer.refresh()
+        composer.refresh(typing=True)
         args = request.args
         results, total = composer.search(args.get("q", "")[:200], args.get("position", "")[:40],
                                           args.get("region", "")[:200])
@@ -76,9 +76,9 @@ def register(app, composer: Composer) -> None:
     def compose():
         draft = posted()
         message = drafts.apply(composer.library, draft, request.form.get("op", "")[:120])
-        outcome = composer.evaluate(draft)
+        outcome = composer.evaluate(draft, build=False)  # the list at once; its preview follows (load)
         return render_template("_compose.html", draft=draft, outcome=outcome, message=message,
-                               library=composer.library, preview=preview_of(outcome))
+                               library=composer.library)
 
     @app.post("/preview")
     def preview():

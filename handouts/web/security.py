@@ -96,7 +96,7 @@ class Guard:
         if response.mimetype != "application/pdf":  # the browser's PDF viewer runs under its own policy
             h["Content-Security-Policy"] = CSP
         h["X-Content-Type-Options"] = "nosniff"
-        h["Referrer-Policy"] = "no-referrer"
+        h["Referrer-Policy"] = "same-origin"  # "no-referrer" would make form posts send "Origin: null"
         h["X-Frame-Options"] = "DENY"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h["Cross-Origin-Resource-Policy"] = "same-origin"
