@@ -235,6 +235,9 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
                     problems += _image_check(root, pic, box, library.clinic.image_dpi)
     if not any(p.field.startswith("fonts.") for p in problems):
         problems += content_glyph_warnings(root, library)
+    from handouts.readability import reading_problems
+
+    problems += reading_problems(library)
     return library, problems
 
 

@@ -123,6 +123,7 @@ class Exercise:
     regressions: tuple[str, ...] = ()
     where: Location = Location()
     refs_at: tuple[Location, ...] = ()  # where each progression, then each regression, was written
+    steps_at: Location = Location()  # where `steps:` is written (reading-level warnings point there)
 
 
 @dataclass(frozen=True)

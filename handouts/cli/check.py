@@ -9,7 +9,8 @@ from handouts.cli.app import CONTEXT, main, report, root_of, warn
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--strict", is_flag=True, help="Treat warnings (e.g. low-resolution images) as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. low-resolution images, text above reading "
+                                            "grade 8) as errors.")
 @click.pass_context
 @report
 def check(ctx, strict):
@@ -17,6 +18,9 @@ def check(ctx, strict):
 
     Reads every content file, checks every reference between files and every image, and prints one
     line per problem as FILE:LINE:COL: FIELD: MESSAGE. Exits 0 only when there are no errors.
+
+    Reading level: each exercise's steps and each guide get a Flesch-Kincaid grade; above grade 8
+    is a warning. Syllables are counted offline by rule of thumb (no dictionary to download).
 
     \b
     Example:
@@ -33,3 +37,7 @@ def check(ctx, strict):
         raise ContentError(problems=errors)
     counts = f"{len(library.exercises)} exercises, {len(library.programs)} programs" if library else ""
     click.echo(f"ok: {root} ({counts})")
+    if library:
+        from handouts.readability import summary
+
+        click.echo(summary(library))

@@ -364,6 +364,7 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
         id=ident, steps=steps, images=tuple(pictures), dosage=dosage, **fields,
         progressions=tuple(i for i, _ in progressions), regressions=tuple(i for i, _ in regressions),
         where=r.location((1, 1)), refs_at=tuple(loc for _, loc in progressions + regressions),
+        steps_at=r.location(e.key_at["steps"], "steps"),
     )
 
 
