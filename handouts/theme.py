@@ -57,6 +57,13 @@ class Theme:
     fonts: FontFiles
     body_size: float  # points; at least 12 for patient-facing text
     small_size: float  # footer and captions
+    # Text colours that read on what they are drawn on (handouts.palette): `primary`/`accent` are
+    # fills; text in those colours uses these, and text on those fills uses on_primary/on_accent.
+    primary_text: RGB = (0.0, 0.0, 0.0)
+    accent_text: RGB = (0.0, 0.0, 0.0)
+    on_primary: RGB = (1.0, 1.0, 1.0)
+    on_accent: RGB = (1.0, 1.0, 1.0)
+    colour_notes: tuple[str, ...] = ()  # what the palette adjusted, for `check`
 
     @property
     def frame_width(self) -> float:
@@ -116,6 +123,14 @@ def _fontpkg_family(family: str):
         return fontpkg.family(family)
 
 
+def clinic_palette(clinic):
+    """The contrast-safe colours for a clinic (a model.Clinic): see handouts.palette."""
+    from handouts.palette import safe_palette
+
+    c = clinic.colors
+    return safe_palette(parse_color(c.primary), parse_color(c.accent), parse_color(c.text), parse_color(c.light))
+
+
 def build_theme(clinic, root: Path, page_size: str | None = None) -> Theme:
     """The theme for `clinic` (a model.Clinic) whose files live under `root`."""
     fonts = clinic.fonts
@@ -130,14 +145,20 @@ def build_theme(clinic, root: Path, page_size: str | None = None) -> Theme:
     else:
         files = packaged_font_files(fonts.family)
     width, height = PAGE_POINTS[page_size or clinic.page_size]
+    colours = clinic_palette(clinic)
     return Theme(
         page_width=width,
         page_height=height,
         margin=parse_length("0.5in"),
-        primary=parse_color(clinic.colors.primary),
-        accent=parse_color(clinic.colors.accent),
-        text=parse_color(clinic.colors.text),
-        light=parse_color(clinic.colors.light),
+        primary=colours.primary,
+        accent=colours.accent,
+        text=colours.text,
+        light=colours.light,
+        primary_text=colours.primary_text,
+        accent_text=colours.accent_text,
+        on_primary=colours.on_primary,
+        on_accent=colours.on_accent,
+        colour_notes=colours.notes,
         fonts=files,
         body_size=float(max(12, clinic.font_size)),
         small_size=9.5,

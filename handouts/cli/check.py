@@ -33,6 +33,11 @@ def check(ctx, strict):
     library, problems = build.check(root)
     errors = [p for p in problems if not p.warning or strict]
     warn([p for p in problems if p.warning and not strict])
+    if library is not None:  # colours the theme draws differently so text stays readable: said, not refused
+        from handouts.theme import clinic_palette
+
+        for note in clinic_palette(library.clinic).notes:
+            click.echo(f"note: content/clinic.yaml: {note}", err=True)
     if errors:
         raise ContentError(problems=errors)
     counts = f"{len(library.exercises)} exercises, {len(library.programs)} programs" if library else ""

@@ -51,6 +51,10 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+EMPTY_VALUE = ("no value after the colon; write one or delete the line (YAML reads an unquoted # as the start of "
+               "a comment: write colours in quotes, e.g. primary: \"#FFD700\")")
+
+
 class Reader:
     """Collects problems for one file while its tree is read."""
 
@@ -74,8 +78,10 @@ class Reader:
         for key in node:
             if key not in allowed:
                 self.add(f"unknown key '{key}'{did_you_mean(key, allowed)}", node.key_at[key], _join(path, key))
+            elif node[key] is None:  # `primary: #FFD700` is a comment: never quietly use a default instead
+                self.add(EMPTY_VALUE, node.value_at.get(key, node.key_at[key]), _join(path, key))
         for key in required:
-            if node.get(key) is None:
+            if key not in node:  # written but empty: reported above
                 self.add(f"'{key}' is required", (node.line, node.col), _join(path, key))
         return node
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 
-from reportlab.lib.colors import Color, white
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate,
@@ -59,15 +59,15 @@ class GuideTemplate(BaseDocTemplate):
 class GuideStyles(Styles):
     def __init__(self, theme: Theme, font: str):
         super().__init__(theme, font)
-        primary = Color(*theme.primary)
+        primary = Color(*theme.primary_text)  # text in the brand colour (handouts.palette)
         self.cover_title = ParagraphStyle("cover_title", parent=self.body, fontName=font + "-Bold", fontSize=34,
                                           leading=40, textColor=primary, spaceAfter=10)
         self.cover_subtitle = ParagraphStyle("cover_subtitle", parent=self.body, fontSize=18, leading=23)
         self.prepared = ParagraphStyle("prepared", parent=self.body, fontName=font + "-Bold", fontSize=16,
-                                       leading=20, textColor=white)
+                                       leading=20, textColor=Color(*theme.on_accent))
         self.section = ParagraphStyle("section", parent=self.h1, fontSize=24, leading=29, spaceBefore=2)
         self.tip_badge = ParagraphStyle("tip_badge", parent=self.body, fontName=font + "-Bold", fontSize=12,
-                                        textColor=Color(*theme.accent), spaceAfter=2)
+                                        textColor=Color(*theme.accent_text), spaceAfter=2)
         self.sub = ParagraphStyle("sub", parent=self.h2, fontSize=15)
         self.gbody = ParagraphStyle("gbody", parent=self.body, fontSize=12, leading=15.6, spaceAfter=6)
         self.toc = ParagraphStyle("toc", parent=self.body, fontSize=14, leading=22, leftIndent=0, firstLineIndent=0)
@@ -222,7 +222,7 @@ def _contents(doc: GuideDoc, theme: Theme, st: GuideStyles) -> list:
     story = [Paragraph("Contents", st.h1), Spacer(1, 6), toc]
     if doc.intro:
         story += [Spacer(1, 16), Paragraph("Before you start", st.h2)]
-        story += flowables(doc.intro, st.gbody, st.sub, hexcolor(theme.primary))
+        story += flowables(doc.intro, st.gbody, st.sub, hexcolor(theme.primary_text))
     return story
 
 
@@ -234,7 +234,7 @@ def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, temp
     if label:
         story.append(Paragraph(para(label.upper()), st.tip_badge))
     story.append(_Heading(s.heading, st.section, f"section-{n}", outline))
-    text = flowables(gs.blocks, st.gbody, st.sub, hexcolor(theme.primary))
+    text = flowables(gs.blocks, st.gbody, st.sub, hexcolor(theme.primary_text))
     if s.image and s.image.file in pictures:
         prepared = pictures[s.image.file]
         caption = Paragraph(para(s.image.caption), st.caption) if s.image.caption else Spacer(1, 0)
@@ -274,7 +274,7 @@ def _author(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures) -> list:
     a = doc.guide.author
     story = [_Heading("About the author", st.section, "author", "About the author"), Spacer(1, 8)]
     name = Paragraph(f"<b>{para(a.name)}</b>" + (f", {para(a.credentials)}" if a.credentials else ""), st.value)
-    bio = [name, Spacer(1, 6)] + flowables(doc.author_bio, st.gbody, st.sub, hexcolor(theme.primary))
+    bio = [name, Spacer(1, 6)] + flowables(doc.author_bio, st.gbody, st.sub, hexcolor(theme.primary_text))
     if a.photo and a.photo.file in pictures:
         box = guide_boxes(theme.frame_width, theme.page_height)["author"]
         table = Table([[_picture(pictures[a.photo.file], *box), bio]], colWidths=[box[0] + 16, theme.frame_width - box[0] - 16])
@@ -297,7 +297,7 @@ def _cta(doc: GuideDoc, theme: Theme, st: GuideStyles, qr_codes) -> list:
     headline = FixedHeight(_Heading(doc.cta_headline, st.cta_head, "cta", CTA_LABEL), 2 * st.cta_head.leading + 4)
     headline.personal = True
     story = [headline, Spacer(1, 10)]
-    story += flowables(doc.cta_text, st.gbody, st.sub, hexcolor(theme.primary))
+    story += flowables(doc.cta_text, st.gbody, st.sub, hexcolor(theme.primary_text))
     # The number is a tel: link too, so a reader on a phone can tap it.
     call = [Paragraph("Call us", st.center),
             Paragraph(f'<a href="{para(tel_url(phone))}">{para(phone)}</a>', st.phone)]

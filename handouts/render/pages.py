@@ -73,7 +73,7 @@ def draw_header(canvas, b: Branding) -> None:
     phone_width = canvas.stringWidth(b.phone, b.font + "-Bold", phone_size)
     room = t.page_width - t.margin - x - phone_width - 16
     name_size = _fit(b.clinic_name, b.font + "-Bold", 17, room, canvas)
-    canvas.setFillColorRGB(*t.primary)
+    canvas.setFillColorRGB(*t.primary_text)
     canvas.setFont(b.font + "-Bold", name_size)
     canvas.drawString(x, top - 20, b.clinic_name)
     if b.tagline:
@@ -81,7 +81,7 @@ def draw_header(canvas, b: Branding) -> None:
         size = _fit(b.tagline, b.font, 11, room, canvas)
         canvas.setFont(b.font, size)
         canvas.drawString(x, top - 36, b.tagline)
-    canvas.setFillColorRGB(*t.primary)
+    canvas.setFillColorRGB(*t.primary_text)
     canvas.setFont(b.font, 10)
     canvas.drawRightString(t.page_width - t.margin, top - 10, "Questions? Call us")
     canvas.setFont(b.font + "-Bold", phone_size)

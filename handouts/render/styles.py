@@ -17,23 +17,25 @@ class Styles:
     def __init__(self, theme: Theme, font: str):
         size = theme.body_size
         ink = Color(*theme.text)
-        primary = Color(*theme.primary)
+        primary = Color(*theme.primary)  # fills and rules
+        heading = Color(*theme.primary_text)  # text in the brand colour: a readable shade of it
+        on_primary = Color(*theme.on_primary)  # text on a primary fill: black or white
         self.font = font
         self.body = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.3, textColor=ink)
         self.step = ParagraphStyle("step", parent=self.body, leading=size * 1.18, leftIndent=17, firstLineIndent=-17,
                                    spaceAfter=2)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=10.5, leading=13)
         self.caption = ParagraphStyle("caption", parent=self.small, alignment=TA_CENTER, fontSize=10, leading=12)
-        self.label = ParagraphStyle("label", parent=self.small, fontName=font + "-Bold", textColor=primary,
+        self.label = ParagraphStyle("label", parent=self.small, fontName=font + "-Bold", textColor=heading,
                                     spaceAfter=2)
         self.value = ParagraphStyle("value", parent=self.body, fontSize=size + 1, leading=(size + 1) * 1.25)
         self.h1 = ParagraphStyle("h1", parent=self.body, fontName=font + "-Bold", fontSize=22, leading=27,
-                                 textColor=primary, spaceAfter=6)
+                                 textColor=heading, spaceAfter=6)
         self.h2 = ParagraphStyle("h2", parent=self.body, fontName=font + "-Bold", fontSize=15, leading=19,
-                                 textColor=primary, spaceBefore=8, spaceAfter=4)
+                                 textColor=heading, spaceBefore=8, spaceAfter=4)
         self.card_title = ParagraphStyle("card_title", parent=self.body, fontName=font + "-Bold", fontSize=16,
-                                         leading=19, textColor=white)
-        self.card_position = ParagraphStyle("card_position", parent=self.small, textColor=white,
+                                         leading=19, textColor=on_primary)
+        self.card_position = ParagraphStyle("card_position", parent=self.small, textColor=on_primary,
                                             alignment=TA_RIGHT, fontSize=11)
         self.dosage = ParagraphStyle("dosage", parent=self.body, fontName=font + "-Bold", leading=size * 1.2)
         self.warn_title = ParagraphStyle("warn_title", parent=self.body, fontName=font + "-Bold", fontSize=16,
