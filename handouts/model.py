@@ -162,7 +162,7 @@ class Therapist:
 @dataclass(frozen=True)
 class Colors:
     primary: str = "#1F6F8B"
-    accent: str = "#F29E4C"
+    accent: str = "#B35C1E"  # burnt orange: 4.7:1 with white either way round
     text: str = "#1E2A32"
     light: str = "#EAF3F7"
 

@@ -71,7 +71,7 @@ class Palette:
     light: RGB  # background of the patient block, card side panels, call-to-action box
     text: RGB  # body text, on white, light, cream and pink
     primary_text: RGB  # headings, labels, the phone number: primary, or a readable shade of it
-    accent_text: RGB  # the guide's "TIP 1" badges: accent, or a readable shade of it
+    accent_text: RGB  # the guide's "TIP 1" badges (on white): accent, or a readable shade of it
     on_primary: RGB  # text on a primary fill (black or white)
     on_accent: RGB  # text on an accent fill
     notes: tuple[str, ...] = ()  # what was adjusted, in words, for `check`
@@ -95,7 +95,7 @@ def safe_palette(primary: RGB, accent: RGB, text: RGB, light: RGB) -> Palette:
     note("text", text, ink, "on white and light backgrounds")
     primary_text = readable_on(primary, [WHITE, safe_light])
     note("primary", primary, primary_text, f"as text (contrast {contrast(primary, WHITE):.1f}:1 on white)")
-    accent_text = readable_on(accent, [WHITE, safe_light])
+    accent_text = readable_on(accent, [WHITE])  # only ever drawn on the page itself (the guide's tip badges)
     note("accent", accent, accent_text, f"as text (contrast {contrast(accent, WHITE):.1f}:1 on white)")
     on_primary, on_accent = text_on_fill(primary), text_on_fill(accent)
     for key, fill, on in (("primary", primary, on_primary), ("accent", accent, on_accent)):

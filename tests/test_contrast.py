@@ -91,10 +91,10 @@ def test_palette_keeps_good_colours_and_derives_readable_shades():
     from handouts.palette import BLACK, WHITE, contrast, safe_palette
     from handouts.theme import parse_color
 
-    demo = safe_palette(*(parse_color(c) for c in ("#1F6F8B", "#F29E4C", "#1E2A32", "#EAF3F7")))
-    assert demo.primary_text == parse_color("#1F6F8B") and demo.on_primary == WHITE
-    assert demo.accent_text != parse_color("#F29E4C")  # orange text is 2.2:1 on white: a darker orange
-    assert contrast(demo.accent_text, WHITE) >= 4.5 and demo.on_accent == BLACK
+    orange = safe_palette(*(parse_color(c) for c in ("#1F6F8B", "#F29E4C", "#1E2A32", "#EAF3F7")))
+    assert orange.primary_text == parse_color("#1F6F8B") and orange.on_primary == WHITE
+    assert orange.accent_text != parse_color("#F29E4C")  # orange text is 2.2:1 on white: a darker orange
+    assert contrast(orange.accent_text, WHITE) >= 4.5 and orange.on_accent == BLACK
     gold = safe_palette(*(parse_color(c) for c in ("#FFD700", "#FFD700", "#1E2A32", "#FFFFFF")))
     assert gold.primary == parse_color("#FFD700")  # the fill stays the brand colour
     assert contrast(gold.primary_text, WHITE) >= 4.5
@@ -102,6 +102,12 @@ def test_palette_keeps_good_colours_and_derives_readable_shades():
     assert r > b and g > b  # still a gold-brown, not black
     assert gold.on_primary == BLACK
     assert any("colors.primary #FFD700" in n and "1.4:1" in n for n in gold.notes)
+
+
+def test_the_demo_colours_need_no_adjustment(library):
+    from handouts.theme import clinic_palette
+
+    assert clinic_palette(library.clinic).notes == ()
 
 
 def test_check_says_what_it_adjusted(clinic_copy):
