@@ -167,6 +167,11 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
     return Plan(kind, target, jobs, row_problems, manifest, out_dir)
 
 
+def rows_with_problems(problems: list[Problem]) -> int:
+    """How many rows `problems` are about (a row can have several); a problem without a row counts once."""
+    return len({_row_of(p) or -i for i, p in enumerate(problems, 1)})
+
+
 def _row_of(problem: Problem) -> int | None:
     match = re.search(r"#row (\d+)$", problem.file)
     return int(match.group(1)) if match else None
@@ -250,8 +255,12 @@ def pending(plan_: Plan, force: bool) -> tuple[list[Job], int]:
 _renderer = None
 
 
-def _init_worker(kind: str, root: str, target: str, options: dict) -> None:
+def _init_worker(kind: str, root: str, target: str, options: dict, worker: bool = False) -> None:
     global _renderer
+    if worker:  # Ctrl-C reaches the whole process group: the parent alone stops the batch, so
+        import signal  # workers print no tracebacks of their own
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _renderer is None:  # with fork, workers inherit the parent's renderer and its shared pages
         _renderer = make_renderer(kind, Path(root), target, options)
 
@@ -304,7 +313,8 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     make_private_folder(out_dir)
     clean_stale_temps(out_dir)
     todo, skipped = pending(plan_, force)
-    summary = Summary(skipped=skipped, problems=list(plan_.problems), failed=len(plan_.problems))
+    bad_rows = rows_with_problems(plan_.problems)
+    summary = Summary(skipped=skipped, problems=list(plan_.problems), failed=bad_rows)
     known = read_manifest(plan_.manifest)
     manifest = ManifestWriter(plan_.manifest)
     start = time.perf_counter()
@@ -331,7 +341,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
                 raise cannot_write(out_dir, exc) from None
             summary.built += 1
         if on_progress:
-            on_progress(summary.built + summary.failed - len(plan_.problems), total)
+            on_progress(summary.built + summary.failed - bad_rows, total)
 
     work = [(job, str(out_dir)) for job in todo]
     global _renderer
@@ -347,7 +357,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
             import multiprocessing
 
             context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-            with context.Pool(jobs, _init_worker, (plan_.kind, str(root), plan_.target, options)) as pool:
+            with context.Pool(jobs, _init_worker, (plan_.kind, str(root), plan_.target, options, True)) as pool:
                 for result in pool.imap_unordered(_work, work, chunksize=4):
                     finish(*result)
     except KeyboardInterrupt:

@@ -41,7 +41,7 @@ def built(out: Path) -> list[str]:
     (b"", r"leads\.csv: the file is empty; the first line must name the columns"),
     (b"name,name\nAnn,Bo\n", r"leads\.csv#header: column 'name' appears twice"),
     (b"name,,email\nAnn,x,a@example.com\n", r"leads\.csv#header: column 2 has no name"),
-    (b"name\nAnn\x81\n", r"leads\.csv: not UTF-8 or cp1252 \(byte 8\); save it as 'CSV UTF-8'"),
+    (b"name\nAnn\x81\n", r"leads\.csv: not UTF-8 \(byte 8\), and no usual encoding reads it as names \(as mac_roman: 'AnnÅ'\); save it as 'CSV UTF-8'"),
     (b"nmae,email\nAnn,a@example.com\n", r"leads\.csv#header: unknown column\(s\): nmae"),
     (b"email\na@example.com\n", r"leads\.csv#header: missing required column\(s\): name"),
     (b"name;email\nAnn;a@example.com\n", None),  # detected: builds (see below)

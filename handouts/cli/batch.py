@@ -28,7 +28,7 @@ def batch():
 def _batch_options(func):
     options = [
         click.option("--recipients", type=click.Path(dir_okay=False, path_type=Path), required=True,
-                     help="CSV (comma, semicolon or tab; UTF-8 or cp1252, detected) or YAML list."),
+                     help="CSV (comma, semicolon or tab; UTF-8/16/32, cp1252 or Mac Roman, detected) or YAML list."),
         click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
                      help="Output folder (created 0700); holds the PDFs and manifest.csv."),
         click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
@@ -38,6 +38,10 @@ def _batch_options(func):
         click.option("--encoding", help="CSV encoding if detection is wrong, e.g. cp1252."),
         click.option("--delimiter", type=click.Choice([",", ";", "tab"]), help="CSV delimiter if detection is wrong."),
         click.option("--ignore-unknown-columns", is_flag=True, help="Ignore columns the batch does not use."),
+        click.option("--column", "column_options", multiple=True, metavar="FIELD=COLUMN",
+                     help='Take FIELD from the list\'s COLUMN, e.g. --column name="First Name" (repeatable).'),
+        click.option("--columns", "columns_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="YAML file of FIELD: COLUMN lines, e.g. 'name: First Name'; --column wins."),
         click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False)),
     ]
     for option in reversed(options):
@@ -46,33 +50,28 @@ def _batch_options(func):
 
 
 def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, encoding, delimiter, ignore,
-               name_template, required, allowed, options):
+               name_template, required, allowed, options, column_options=(), columns_file=None):
     import os
 
     from handouts import batch as batch_mod
-    from handouts.load import recipients
     from handouts.errors import EXIT_PARTIAL
+    from handouts.load import recipients
 
     root = root_of(ctx)
-    people = recipients.read(recipients_path, encoding=encoding, delimiter="\t" if delimiter == "tab" else delimiter)
+    mapping = recipients.column_mapping(column_options, columns_file)
+    people = recipients.read(recipients_path, encoding=encoding, delimiter="\t" if delimiter == "tab" else delimiter,
+                             columns=mapping)
+    allowed = allowed + tuple(name for name in mapping if name not in allowed)  # e.g. for --name templates
     settings = {k: v for k, v in options.items() if v}
     plan = batch_mod.plan(kind, target, root, people, out_dir, required=required, allowed=allowed,
                           template=name_template, settings=settings, shard=batch_mod.parse_shard(shard),
                           ignore_unknown=ignore)
     todo, skipped = batch_mod.pending(plan, force)
-    click.echo(f"{len(plan.jobs)} rows in this batch: {len(todo)} to build, {skipped} already built", err=True)
+    bad_rows = batch_mod.rows_with_problems(plan.problems)
+    click.echo(f"{len(plan.jobs) + bad_rows} rows in this batch: {len(todo)} to build, {skipped} already built"
+               + (f", {bad_rows} with problems (listed at the end)" if bad_rows else ""), err=True)
     workers = jobs or os.cpu_count() or 1
-    with click.progressbar(length=len(todo), label="building", show_pos=True, show_eta=True, file=sys.stderr,
-                           item_show_func=lambda rate: rate) as bar:
-        start = [None]
-
-        def progress(done, total):
-            import time
-
-            start[0] = start[0] or time.perf_counter()
-            elapsed = max(time.perf_counter() - start[0], 1e-6)
-            bar.update(1, f"{done / elapsed:.0f}/s")
-
+    with _progress(len(todo)) as progress:
         summary = batch_mod.run(plan, root, options, jobs=workers, force=force, on_progress=progress)
     for problem in summary.problems:
         click.echo(f"error: {problem}", err=True)
@@ -87,6 +86,42 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
         sys.exit(EXIT_PARTIAL)
 
 
+class _progress:
+    """A progress bar on a terminal; elsewhere (cron, CI logs) one line every few seconds, since a
+    bar redrawn with carriage returns makes an unreadable log."""
+
+    def __init__(self, total: int):
+        import os
+        import time
+
+        self.total, self.clock = total, time.monotonic
+        self.start = self.last = self.clock()
+        self.every = float(os.environ.get("HANDOUTS_PROGRESS_SECONDS", "5"))
+        self.bar = None
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="building", show_pos=True, show_eta=True,
+                                         file=sys.stderr, item_show_func=lambda rate: rate)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc) if self.bar is not None else None
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        rate = done / max(now - self.start, 1e-6)
+        if self.bar is not None:
+            self.bar.update(1, f"{rate:.0f}/s")
+        elif now - self.last >= self.every or done == total:
+            self.last = now
+            left = (total - done) / rate if rate else 0
+            click.echo(f"progress: {done:,} of {total:,} rows ({done * 100 // max(total, 1)}%), {rate:.0f} per second, "
+                       f"about {left:.0f} s left", err=True)
+
+
 @batch.command("guide", context_settings=CONTEXT)
 @click.argument("guide_id", metavar="ID")
 @_batch_options
@@ -95,16 +130,16 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
 @click.pass_context
 @report
 def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding, delimiter, ignore_unknown_columns,
-                page_size, name_template):
+                column_options, columns_file, page_size, name_template):
     """One guide per recipient; columns fill the guide's placeholders (e.g. name).
 
     \b
     Example:
       handouts batch guide back-pain-tips --recipients leads.csv --out guides/ --jobs 2
     """
-    from handouts.load import folder
     from handouts.batch import EXTRA_COLUMNS
     from handouts.errors import ContentError, Problem
+    from handouts.load import folder
 
     root = root_of(ctx)
     library = folder.load_library(root)
@@ -117,7 +152,7 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
     placeholders = tuple(sorted({name for name, _ in guide.placeholder_at}))
     _run_batch(ctx, "guide", guide_id, recipients, out_dir, jobs, shard, force, encoding, delimiter,
                ignore_unknown_columns, name_template, placeholders, placeholders + EXTRA_COLUMNS,
-               {"page_size": page_size})
+               {"page_size": page_size}, column_options, columns_file)
 
 
 @batch.command("routine", context_settings=CONTEXT)
@@ -127,7 +162,7 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
 @click.pass_context
 @report
 def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encoding, delimiter, ignore_unknown_columns,
-                  page_size, date):
+                  column_options, columns_file, page_size, date):
     """One end-of-visit handout per patient row (columns: patient, date, therapist, note).
 
     File names carry the row number only, never the patient's name.
@@ -136,13 +171,13 @@ def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encodin
     Example:
       handouts batch routine --program core-activation --recipients patients.csv --out handouts/
     """
-    from handouts.load import folder
     from handouts.batch import EXTRA_COLUMNS, ROUTINE_COLUMNS
     from handouts.errors import ContentError, Problem
+    from handouts.load import folder
 
     library = folder.load_library(root_of(ctx), guides=False)
     if program not in library.programs:
         raise ContentError(problems=[Problem(f"unknown program id '{program}'", "--program")])
     _run_batch(ctx, "routine", program, recipients, out_dir, jobs, shard, force, encoding, delimiter,
                ignore_unknown_columns, "handout-{row:05d}.pdf", ("patient",), ROUTINE_COLUMNS + EXTRA_COLUMNS,
-               {"page_size": page_size, "date": date})
+               {"page_size": page_size, "date": date}, column_options, columns_file)

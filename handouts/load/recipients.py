@@ -1,8 +1,10 @@
 """Recipient lists: a CSV or YAML file -> rows of personalisation fields, every problem with its row.
 
 CSV exports from spreadsheets and CRMs come in many dialects: UTF-8 with or without a byte-order
-mark, Excel's cp1252, commas or semicolons (European Excel). Encoding and delimiter are detected
-unless named. Column names are matched without regard to case or surrounding spaces.
+mark, Excel's "Unicode Text" (UTF-16, tabs), cp1252 or Mac Roman (see charsets.py), commas or
+semicolons (European Excel). Encoding and delimiter are detected unless named. Column names are
+matched without regard to case or surrounding spaces, and a column mapping renames a CRM's columns
+("First Name") to the fields a batch uses (name): `--column name="First Name"` or a YAML file.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.load import schema
 from handouts.errors import ContentError, InputMissing, Problem
 from handouts.files import require_input_file
+from handouts.load import charsets, schema
 from handouts.load.yamlfile import YList, YMap, load_bytes
 
 MAX_BYTES = 50_000_000
@@ -42,9 +44,11 @@ def _place(file: str, row: int) -> str:
     return f"{file}#row {row}"
 
 
-def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RecipientList:
+def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
+         columns: dict[str, str] | None = None) -> RecipientList:
     """Read a recipient list. Raises InputMissing/ContentError for problems with the whole file;
-    problems with single rows are returned so the rest can still be built."""
+    problems with single rows are returned so the rest can still be built. `columns` maps a field
+    name to the file's column that holds it ({"name": "First Name"})."""
     require_input_file(path, "recipient file")
     try:
         size = path.stat().st_size
@@ -54,27 +58,8 @@ def read(path: Path, *, encoding: str | None = None, delimiter: str | None = Non
     except OSError as exc:  # unreadable, or a name the file system refuses
         raise InputMissing(f"{str(path)[:120]}: cannot read the recipient file ({exc.strerror})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        return _read_yaml(data, str(path))
-    return _read_csv(data, str(path), encoding, delimiter)
-
-
-def _decode(data: bytes, file: str, encoding: str | None) -> tuple[str, str]:
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ContentError(problems=[Problem(f"cannot read as {encoding}: {exc.reason if hasattr(exc, 'reason') else exc}",
-                                                 file)]) from None
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        # Not UTF-8: Excel on Windows saves "CSV" as cp1252. Every byte decodes in cp1252 except
-        # five undefined ones, which are reported.
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc:
-            raise ContentError(problems=[Problem(f"not UTF-8 or cp1252 (byte {exc.start}); save it as "
-                                                 f"'CSV UTF-8' or name the encoding with --encoding", file)]) from None
+        return _read_yaml(data, str(path), columns or {})
+    return _read_csv(data, str(path), encoding, delimiter, columns or {})
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -83,8 +68,9 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | None) -> RecipientList:
-    text, used = _decode(data, file, encoding)
+def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | None,
+              mapping: dict[str, str]) -> RecipientList:
+    text, used = charsets.decode(data, file, encoding)
     first_line = text.split("\n", 1)[0]
     delim = delimiter or _sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
@@ -94,7 +80,7 @@ def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | Non
         raise ContentError(problems=[Problem("the file is empty; the first line must name the columns", file)]) from None
     except csv.Error as exc:
         raise ContentError(problems=[Problem(f"unreadable header line: {exc}", file)]) from None
-    columns = tuple(h.strip().lower() for h in header)
+    columns = _mapped(tuple(h.strip().lower() for h in header), mapping, file)
     problems = _header_problems(columns, file)
     rows: list[Row] = []
     number = 0
@@ -119,6 +105,23 @@ def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | Non
         if row is not None:
             rows.append(row)
     return RecipientList(file, columns, rows, problems, used, delim)
+
+
+def _mapped(columns: tuple[str, ...], mapping: dict[str, str], file: str) -> tuple[str, ...]:
+    """The header with mapped columns renamed to their fields; an unknown or clashing name is an error."""
+    if not mapping:
+        return columns
+    sources = {source.strip().lower(): name for name, source in mapping.items()}
+    problems = [Problem(f"--column {name}: the file has no column '{source}'{schema.did_you_mean(source.strip().lower(), columns)}",
+                        f"{file}#header")
+                for name, source in mapping.items() if source.strip().lower() not in columns]
+    renamed = tuple(sources.get(c, c) for c in columns)
+    problems += [Problem(f"--column {name}: the file already has a column '{name}'; map only one of them",
+                         f"{file}#header")
+                 for name in mapping if renamed.count(name) > 1]
+    if problems:
+        raise ContentError(problems=problems)
+    return renamed
 
 
 def _header_problems(columns: tuple[str, ...], file: str) -> list[Problem]:
@@ -148,18 +151,19 @@ def _row(number: int, values: dict[str, str], file: str) -> tuple[Row | None, li
     return (None if problems else Row(number, clean)), problems
 
 
-def _read_yaml(data: bytes, file: str) -> RecipientList:
+def _read_yaml(data: bytes, file: str, mapping: dict[str, str]) -> RecipientList:
     tree, problems = load_bytes(data, file)
     if problems:
         raise ContentError(problems=problems)
     if not isinstance(tree, YList):
         raise ContentError(problems=[Problem("expected a list of recipients (lines starting with '- ')", file, 1, 1)])
     rows, problems, columns = [], [], []
+    renames = {source.strip().lower(): name for name, source in mapping.items()}
     for number, (item, at) in enumerate(zip(tree, tree.item_at), 1):
         if not isinstance(item, YMap) or any(isinstance(v, (YMap, YList)) for v in item.values()):
             problems.append(Problem("expected a mapping of column: text", file, at[0], at[1]))
             continue
-        values = {k.strip().lower(): ("" if v is None else v) for k, v in item.items()}
+        values = {renames.get(k.strip().lower(), k.strip().lower()): ("" if v is None else v) for k, v in item.items()}
         for k in values:
             if k not in columns:
                 columns.append(k)
@@ -168,6 +172,36 @@ def _read_yaml(data: bytes, file: str) -> RecipientList:
         if row is not None:
             rows.append(row)
     return RecipientList(file, tuple(columns), rows, problems)
+
+
+def column_mapping(options: tuple[str, ...] | list[str], mapping_file: Path | None = None) -> dict[str, str]:
+    """FIELD -> file column, from a YAML file (`name: First Name`) and then `--column FIELD=COLUMN`
+    options (which win). Every problem at once, with its place."""
+    mapping: dict[str, str] = {}
+    problems = []
+    if mapping_file is not None:
+        require_input_file(mapping_file, "column mapping file")
+        tree, problems = load_bytes(mapping_file.read_bytes(), str(mapping_file))
+        if not problems and not isinstance(tree, YMap):
+            problems = [Problem("expected a mapping of field: column name, e.g. 'name: First Name'",
+                                str(mapping_file), 1, 1)]
+        elif not problems:
+            for key, value in tree.items():
+                line, col = tree.value_at.get(key, (tree.line, tree.col))
+                if not isinstance(value, str) or not value.strip():
+                    problems.append(Problem("expected the name of a column of the recipient list", str(mapping_file),
+                                            line, col, field=str(key)))
+                else:
+                    mapping[str(key).strip().lower()] = value
+    for option in options:
+        name, sep, column = option.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            problems.append(Problem(f"expected FIELD=COLUMN, e.g. name=\"First Name\"; got '{option[:60]}'", "--column"))
+        else:
+            mapping[name.strip().lower()] = column
+    if problems:
+        raise ContentError(problems=problems)
+    return mapping
 
 
 def neutralise(cell: str) -> str:
