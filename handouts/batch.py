@@ -163,16 +163,16 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
             for (number, row_id, values), name in zip(chosen, names)]
     manifest = out_dir / ("manifest.csv" if n == 1 else f"manifest-shard-{k}-of-{n}.csv")
     # Rows outside this shard are reported by the shard that owns them.
-    row_problems = [p for p in row_problems if _row_of(p) is None or (_row_of(p) - 1) % n == k - 1]
+    row_problems = [p for p in row_problems if row_of(p) is None or (row_of(p) - 1) % n == k - 1]
     return Plan(kind, target, jobs, row_problems, manifest, out_dir)
 
 
 def rows_with_problems(problems: list[Problem]) -> int:
     """How many rows `problems` are about (a row can have several); a problem without a row counts once."""
-    return len({_row_of(p) or -i for i, p in enumerate(problems, 1)})
+    return len({row_of(p) or -i for i, p in enumerate(problems, 1)})
 
 
-def _row_of(problem: Problem) -> int | None:
+def row_of(problem: Problem) -> int | None:
     match = re.search(r"#row (\d+)$", problem.file)
     return int(match.group(1)) if match else None
 
@@ -370,3 +370,32 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
         clean_stale_temps(out_dir)
         summary.seconds = time.perf_counter() - start
     return summary
+
+
+def write_mailout(plan_: Plan, target: Path) -> tuple[int, int]:
+    """Every built PDF of this batch, in row order, in one PDF at `target` (0600, atomic): a print
+    mail-out. Returns (guides in it, rows missing from it because they are not built)."""
+    import io
+
+    from handouts.files import write_atomic
+    from handouts.render.mailout import write_mailout as write
+
+    done = read_manifest(plan_.manifest)
+    paths, missing = [], 0
+    for job in sorted(plan_.jobs, key=lambda j: j.row):
+        entry = done.get(job.row)
+        path = plan_.out_dir / job.file
+        if entry and entry.get("status") == "built" and entry.get("file") == job.file and path.is_file():
+            paths.append(path)
+        else:
+            missing += 1
+    missing += rows_with_problems(plan_.problems)
+    if not paths:
+        return 0, missing
+    buffer = io.BytesIO()
+    write((p.read_bytes() for p in paths), buffer)
+    try:
+        write_atomic(target, buffer.getvalue(), overwrite=True)
+    except OSError as exc:
+        raise cannot_write(target.parent, exc) from None
+    return len(paths), missing

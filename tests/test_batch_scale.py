@@ -45,7 +45,45 @@ def test_ctrl_c_stops_the_workers_quietly_and_a_rerun_finishes(clinic, tmp_path)
     assert "stopped; run the same command again to continue" in stderr
     built = len(list(out.glob("*.pdf")))
     assert 5 <= built < 150
-    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    again = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 0, again.stderr
     assert f"{150 - built} to build, {built} already built" in again.stderr.splitlines()[0]
     assert len(list(out.glob("*.pdf"))) == 150
+
+
+def test_a_problem_of_every_row_is_one_message_with_the_row_count(clinic, tmp_path):
+    rows = [("", f"r{i}@example.com") for i in range(1, 31)]
+    result = run(["batch", "guide", GUIDE, "--recipients", write_csv(tmp_path / "leads.csv", rows),
+                  "--out", tmp_path / "out", "--jobs", "1"], clinic)
+    assert result.exit_code == 75, explain(result)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: {tmp_path / 'leads.csv'}: no value in required column(s): name (all 30 rows)"]
+    assert "built 0, unchanged 0, failed 30" in result.stderr
+    # Some rows only: each row is named (each needs its own fix).
+    rows[4] = ("Ann", "ann@example.com")
+    result = run(["batch", "guide", GUIDE, "--recipients", write_csv(tmp_path / "leads.csv", rows),
+                  "--out", tmp_path / "out", "--jobs", "1"], clinic)
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error: ")]) == 29
+
+
+def test_mail_without_a_consent_column_says_so_once_and_opted_out_rows_are_skipped(clinic_copy, tmp_path):
+    from smtp_server import configure_clinic, write_batch
+
+    many = [{"name": f"R{i}", "email": f"r{i}@example.org"} for i in range(1, 2001)]
+    manifest, recipients_csv = write_batch(tmp_path / "batch", many, columns=("name", "email"))
+    configure_clinic(clinic_copy, 1)
+    result = run(["email", "--manifest", manifest, "--recipients", recipients_csv, "--dry-run"], clinic_copy)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [(f"error: {recipients_csv}#header: the list has no email_consent column, and the clinic "
+                       "requires recorded consent (email_delivery.require_consent); add the column (yes/no) or map "
+                       "it with --column email_consent=COLUMN (2,000 rows not sent)")], explain(result)
+    assert result.exit_code == 65
+    # A CRM's opt-in column, mapped: "no" rows are skipped, not errors.
+    rows = [{"Name": "A", "E-mail": "a@example.org", "Opt-in": "yes"},
+            {"Name": "B", "E-mail": "b@example.org", "Opt-in": "no"}]
+    manifest, recipients_csv = write_batch(tmp_path / "crm", rows, columns=("Name", "E-mail", "Opt-in"))
+    result = run(["email", "--manifest", manifest, "--recipients", recipients_csv, "--dry-run",
+                  "--column", "email=E-mail", "--column", "email_consent=Opt-in"], clinic_copy)
+    assert result.exit_code == 0, explain(result)
+    assert "dry run: 1 message(s) written, nothing sent; 0 already sent earlier; 1 skipped (declined email)" \
+        in result.stderr

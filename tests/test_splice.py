@@ -91,3 +91,49 @@ def test_splice_uses_no_private_pypdf_attributes():
     source = (REPO / "handouts" / "render" / "splice.py").read_text(encoding="utf-8")
     private = re.findall(r"\b(?!self\b)(\w+)\._\w+", source)
     assert not private, private
+
+
+def test_merge_to_writes_every_guide_in_row_order_sharing_the_guide_once(clinic, tmp_path):
+    import pypdf
+    import pypdfium2 as pdfium
+
+    people = names(4, prefix="Mailout")
+    out, mailout = tmp_path / "out", tmp_path / "print" / "mailout.pdf"
+    mailout.parent.mkdir()
+    result = batch(clinic, write_csv(tmp_path / "leads.csv", people), out, "--merge-to", mailout)
+    assert result.exit_code == 0, explain(result)
+    assert f"mail-out: {mailout}: 4 PDFs in row order" in result.stderr
+    files = sorted(out.glob("*.pdf"))
+    _qpdf_check(mailout)
+    assert oct(mailout.stat().st_mode & 0o777) == oct(0o600)
+    single = pypdf.PdfReader(files[0])
+    per = len(single.pages)
+    assert mailout.stat().st_size < 2 * files[0].stat().st_size, "the shared guide's objects are in it once"
+    merged = pypdf.PdfReader(mailout, strict=True)
+    assert len(merged.pages) == 4 * per
+    for i, (name, _) in enumerate(people):
+        assert f"Prepared for {name}" in norm(merged.pages[i * per].extract_text())
+        # Each copy's contents links lead to that copy's own pages.
+        for annot in merged.pages[i * per + 1].get("/Annots") or []:
+            target = merged.get_page_number(annot.get_object()["/Dest"][0].get_object())
+            assert i * per < target < (i + 1) * per
+    document, own = pdfium.PdfDocument(mailout), pdfium.PdfDocument(files[2])
+    for index in (0, per - 1):  # the third reader's personal pages look as in their own file
+        a = document[2 * per + index].render(scale=0.5).to_pil().convert("RGB")
+        b = own[index].render(scale=0.5).to_pil().convert("RGB")
+        assert a.tobytes() == b.tobytes()
+
+
+def test_merge_to_for_patient_handouts(clinic, tmp_path):
+    from conftest import run
+
+    rows = [("Maria Gómez", "2026-11-21", "jordan-lee", ""), ("Ann Lee", "2026-11-21", "jordan-lee", "")]
+    csv_path = write_csv(tmp_path / "patients.csv", rows, header=("patient", "date", "therapist", "note"))
+    mailout = tmp_path / "mailout.pdf"
+    result = run(["batch", "routine", "--program", "core-activation", "--recipients", csv_path, "--out",
+                  tmp_path / "out", "--jobs", "1", "--merge-to", mailout], clinic)
+    assert result.exit_code == 0, explain(result)
+    _qpdf_check(mailout)
+    texts = [norm(t) for t in pdf_facts(mailout).texts]
+    first = next(i for i, t in enumerate(texts) if "Ann Lee" in t)
+    assert "Maria Gómez" in texts[0] and first > 0

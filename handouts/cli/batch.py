@@ -19,6 +19,7 @@ def batch():
       handouts batch guide back-pain-tips --recipients leads.csv --out guides/
       handouts batch routine --program core-activation --recipients patients.csv --out handouts/
       handouts batch guide back-pain-tips --recipients leads.csv --out guides/ --shard 2/4
+      handouts batch merge shards/0 shards/1 shards/2 shards/3 --into guides/
 
     Re-running the same command builds only rows that are new or changed; a manifest.csv in the
     output folder records every row. Exit code 75 when some rows failed (they are listed).
@@ -33,7 +34,9 @@ def _batch_options(func):
                      help="Output folder (created 0700); holds the PDFs and manifest.csv."),
         click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
                      help="Worker processes. Default: the number of CPU cores."),
-        click.option("--shard", metavar="K/N", help="Build only the K-th of N deterministic slices of the rows."),
+        click.option("--shard", metavar="K/N|auto",
+                     help="Build only the K-th of N deterministic slices of the rows; 'auto' takes K and N from "
+                          "a Kubernetes Indexed Job, an AWS Batch array job or a Cloud Run job."),
         click.option("--force", is_flag=True, help="Rebuild every row, even unchanged ones."),
         click.option("--encoding", help="CSV encoding if detection is wrong, e.g. cp1252."),
         click.option("--delimiter", type=click.Choice([",", ";", "tab"]), help="CSV delimiter if detection is wrong."),
@@ -43,6 +46,8 @@ def _batch_options(func):
         click.option("--columns", "columns_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="YAML file of FIELD: COLUMN lines, e.g. 'name: First Name'; --column wins."),
         click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False)),
+        click.option("--merge-to", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.pdf",
+                     help="Also write every reader's PDF, in row order, into one PDF for a print mail-out."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -50,7 +55,7 @@ def _batch_options(func):
 
 
 def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, encoding, delimiter, ignore,
-               name_template, required, allowed, options, column_options=(), columns_file=None):
+               name_template, required, allowed, options, column_options=(), columns_file=None, merge_to=None):
     import os
 
     from handouts import batch as batch_mod
@@ -63,9 +68,15 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
                              columns=mapping)
     allowed = allowed + tuple(name for name in mapping if name not in allowed)  # e.g. for --name templates
     settings = {k: v for k, v in options.items() if v}
+    from handouts import shards
+
+    shard_ = shards.from_environment() if (shard or "").strip().lower() == "auto" else batch_mod.parse_shard(shard)
     plan = batch_mod.plan(kind, target, root, people, out_dir, required=required, allowed=allowed,
-                          template=name_template, settings=settings, shard=batch_mod.parse_shard(shard),
-                          ignore_unknown=ignore)
+                          template=name_template, settings=settings, shard=shard_, ignore_unknown=ignore)
+    if shard_[1] > 1:  # for `batch merge`: which rows this shard owns, and which cannot be built
+        bad = {batch_mod.row_of(p): p.message for p in plan.problems if batch_mod.row_of(p)}
+        shards.record_plan(out_dir, shard_, [job.row for job in plan.jobs] + list(bad), bad)
+        click.echo(f"shard {shard_[0]} of {shard_[1]}", err=True)
     todo, skipped = batch_mod.pending(plan, force)
     bad_rows = batch_mod.rows_with_problems(plan.problems)
     click.echo(f"{len(plan.jobs) + bad_rows} rows in this batch: {len(todo)} to build, {skipped} already built"
@@ -73,7 +84,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
     workers = jobs or os.cpu_count() or 1
     with _progress(len(todo)) as progress:
         summary = batch_mod.run(plan, root, options, jobs=workers, force=force, on_progress=progress)
-    for problem in summary.problems:
+    for problem in recipients.systemic(summary.problems, len(plan.jobs) + bad_rows):
         click.echo(f"error: {problem}", err=True)
     warn(summary.warnings)
     rate = summary.built / summary.seconds if summary.seconds else 0
@@ -82,6 +93,10 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
     if summary.interrupted:
         click.echo("stopped; run the same command again to continue", err=True)
         sys.exit(130)
+    if merge_to is not None:
+        merged, missing = batch_mod.write_mailout(plan, merge_to)
+        click.echo(f"mail-out: {merge_to}: {merged} PDFs in row order"
+                   + (f"; {missing} rows are not in it (not built, see above)" if missing else ""), err=True)
     if summary.failed:
         sys.exit(EXIT_PARTIAL)
 
@@ -122,6 +137,46 @@ class _progress:
                        f"about {left:.0f} s left", err=True)
 
 
+@batch.command("merge", context_settings=CONTEXT)
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path),
+                metavar="SHARD_DIR...")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for every PDF and one manifest.csv; may be a shard folder (a shared volume). "
+                   "Default: the folder given, when only one is.")
+@click.pass_context
+@report
+def batch_merge(ctx, folders, into):
+    """Merge the output folders of a sharded batch (--shard K/N or auto) into one folder.
+
+    Reports rows that are missing (a shard did not run or was stopped), failed, or built by two
+    shards. Exit 0 when every row is built exactly once; 75 when rows are missing or failed (run
+    that shard again, then merge again); 65 when rows are duplicated.
+
+    \b
+    Example:
+      handouts batch merge shards/0 shards/1 shards/2 shards/3 --into guides/
+    """
+    from handouts import shards
+    from handouts.errors import EXIT_DATAERR, EXIT_PARTIAL
+
+    if into is None:
+        if len(folders) > 1:
+            raise click.UsageError("give --into FOLDER when merging more than one folder")
+        into = folders[0]
+    result = shards.merge(list(folders), into)
+    for kind, problems in (("missing", result.missing), ("failed", result.failed),
+                           ("duplicated", result.duplicated)):
+        for problem in problems:
+            click.echo(f"{kind}: {problem}", err=True)
+    click.echo(f"merged {len(result.shards)} of {result.count} shards into {into}: {result.built} rows built, "
+               f"{len(result.missing)} missing, {len(result.failed)} failed, {len(result.duplicated)} duplicated; "
+               f"manifest: {into / 'manifest.csv'}", err=True)
+    if result.duplicated:
+        sys.exit(EXIT_DATAERR)
+    if result.missing or result.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
 @batch.command("guide", context_settings=CONTEXT)
 @click.argument("guide_id", metavar="ID")
 @_batch_options
@@ -130,7 +185,7 @@ class _progress:
 @click.pass_context
 @report
 def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding, delimiter, ignore_unknown_columns,
-                column_options, columns_file, page_size, name_template):
+                column_options, columns_file, page_size, merge_to, name_template):
     """One guide per recipient; columns fill the guide's placeholders (e.g. name).
 
     \b
@@ -152,7 +207,7 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
     placeholders = tuple(sorted({name for name, _ in guide.placeholder_at}))
     _run_batch(ctx, "guide", guide_id, recipients, out_dir, jobs, shard, force, encoding, delimiter,
                ignore_unknown_columns, name_template, placeholders, placeholders + EXTRA_COLUMNS,
-               {"page_size": page_size}, column_options, columns_file)
+               {"page_size": page_size}, column_options, columns_file, merge_to)
 
 
 @batch.command("routine", context_settings=CONTEXT)
@@ -162,7 +217,7 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
 @click.pass_context
 @report
 def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encoding, delimiter, ignore_unknown_columns,
-                  column_options, columns_file, page_size, date):
+                  column_options, columns_file, page_size, merge_to, date):
     """One end-of-visit handout per patient row (columns: patient, date, therapist, note).
 
     File names carry the row number only, never the patient's name.
@@ -180,4 +235,4 @@ def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encodin
         raise ContentError(problems=[Problem(f"unknown program id '{program}'", "--program")])
     _run_batch(ctx, "routine", program, recipients, out_dir, jobs, shard, force, encoding, delimiter,
                ignore_unknown_columns, "handout-{row:05d}.pdf", ("patient",), ROUTINE_COLUMNS + EXTRA_COLUMNS,
-               {"page_size": page_size, "date": date}, column_options, columns_file)
+               {"page_size": page_size, "date": date}, column_options, columns_file, merge_to)

@@ -35,11 +35,15 @@ from handouts.cli.app import CONTEXT, main, report, root_of
                    "sending). They may arrive twice.")
 @click.option("--again", is_flag=True, help="Send once more what was already sent (e.g. the patient lost it).")
 @click.option("--encoding", help="Recipient list encoding if detection is wrong, e.g. cp1252.")
+@click.option("--column", "column_options", multiple=True, metavar="FIELD=COLUMN",
+              help='With --manifest: take FIELD from the list\'s COLUMN, e.g. --column email="E-mail" (repeatable).')
+@click.option("--columns", "columns_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --manifest: YAML file of FIELD: COLUMN lines, as given to the batch.")
 @click.option("--delimiter", type=click.Choice([",", ";", "tab"]), help="Recipient list delimiter.")
 @click.pass_context
 @report
 def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encrypt, dry_run, outbox_dir,
-           resend_unknown, again, encoding, delimiter):
+           resend_unknown, again, encoding, column_options, columns_file, delimiter):
     """Email one PDF to one person, or every PDF of a batch to its own recipient.
 
     \b
@@ -76,8 +80,11 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
     else:
         if clinic.email_delivery is None:
             mail.outbox.precheck("", None, clinic)
+        from handouts.load.recipients import column_mapping
+
         outbox = mail.from_manifest(manifest, recipients, clinic, template, encoding=encoding,
-                                    delimiter="\t" if delimiter == "tab" else delimiter)
+                                    delimiter="\t" if delimiter == "tab" else delimiter,
+                                    columns=column_mapping(column_options, columns_file))
     report = mail.deliver(outbox, clinic, root, dry_run=dry_run, outbox_dir=outbox_dir, encrypt=encrypt,
                           resend_unknown=resend_unknown, again=again, on_password=_show_password)
     mail_result(report, dry_run)
@@ -109,7 +116,8 @@ def mail_result(report, dry_run: bool) -> None:
         for r in rows:
             click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
         click.echo(f"dry run: {len(report.planned)} message(s) written, nothing sent; "
-                   f"{len(report.already)} already sent earlier", err=True)
+                   f"{len(report.already)} already sent earlier; {len(report.skipped)} skipped (declined email)",
+                   err=True)
     for row, code, why in report.failed_perm:
         click.echo(f"error: {place(row, row)}: failed permanently ({_code(code)}{why}); not retried", err=True)
     for row, attempts, code, why in report.failed_temp:
@@ -121,7 +129,8 @@ def mail_result(report, dry_run: bool) -> None:
     if not dry_run:
         click.echo(f"sent {len(report.sent)}, already sent {len(report.already)}, failed {len(report.failed_perm)} "
                    f"permanently and {len(report.failed_temp)} temporarily, unknown {len(report.unknown)}, "
-                   f"refused {len(report.refused)}; journal: {report.journal}", err=True)
+                   f"refused {len(report.refused)}, skipped {len(report.skipped)} (declined email); "
+                   f"journal: {report.journal}", err=True)
     if report.fatal is not None:
         raise report.fatal
     if report.refused:

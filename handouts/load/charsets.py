@@ -43,7 +43,8 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
             except UnicodeDecodeError as exc:
                 raise _refuse(f"starts with a {SHOWN[name].upper()} byte-order mark but is not "
                               f"{SHOWN[name].upper()} (byte {exc.start}); {ADVICE}", file) from None
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head.count(0) * 4 >= len(head) > 0:  # UTF-16 text is about half NUL bytes; a stray NUL is a cell's
         raise _refuse("looks like UTF-16 or UTF-32 without a byte-order mark; name it, e.g. --encoding utf-16-le",
                       file)
     try:

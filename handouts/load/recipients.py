@@ -204,6 +204,32 @@ def column_mapping(options: tuple[str, ...] | list[str], mapping_file: Path | No
     return mapping
 
 
+def systemic(problems: list[Problem], rows: int) -> list[Problem]:
+    """A message that every one of `rows` rows (3 or more) got is a problem of the list, said once with
+    the count: 2,000 lines "row N: no value in required column(s): name" help nobody. Messages about
+    some rows only stay one per row (each row needs its own fix)."""
+    import re
+
+    groups: dict[tuple, list[int]] = {}
+    for problem in problems:
+        match = re.fullmatch(r"(.*)#row (\d+)", problem.file)
+        if match:
+            key = (match.group(1), problem.message, problem.field, problem.warning)
+            groups.setdefault(key, []).append(int(match.group(2)))
+    whole = {key: sorted(set(numbers)) for key, numbers in groups.items() if rows >= 3 and len(set(numbers)) == rows}
+    out, said = [], set()
+    for problem in problems:
+        match = re.fullmatch(r"(.*)#row (\d+)", problem.file)
+        key = (match.group(1), problem.message, problem.field, problem.warning) if match else None
+        if key not in whole:
+            out.append(problem)
+        elif key not in said:
+            said.add(key)
+            out.append(Problem(f"{problem.message} (all {rows:,} rows)", key[0], field=problem.field,
+                               warning=problem.warning))
+    return out
+
+
 def neutralise(cell: str) -> str:
     """A cell as written into CSV reports: text starting with = + - @ could run as a spreadsheet
     formula, so it is prefixed with an apostrophe (OWASP's CSV-injection advice)."""

@@ -40,6 +40,7 @@ class Outbox:
     items: list[Item]
     refused: list[Problem] = field(default_factory=list)  # rows not sent because of their data
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # rows whose reader said no to email: not an error
 
 
 def clinic_values(clinic: Clinic) -> dict[str, str]:
@@ -118,13 +119,14 @@ def single_bytes(data: bytes, label: str, folder: Path, address: str, name: str,
 
 
 def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: str | None = None, *,
-                  encoding: str | None = None, delimiter: str | None = None) -> Outbox:
+                  encoding: str | None = None, delimiter: str | None = None,
+                  columns: dict[str, str] | None = None) -> Outbox:
     """Every built row of a batch, with its address from the recipient list (same row numbers)."""
     from handouts.load import recipients
     from handouts.batch import read_manifest
 
     require_input_file(manifest, "manifest (it is written by 'handouts batch')")
-    people = recipients.read(recipients_path, encoding=encoding, delimiter=delimiter)
+    people = recipients.read(recipients_path, encoding=encoding, delimiter=delimiter, columns=columns)
     if "email" not in people.columns:
         raise ContentError(problems=[Problem("the recipient list has no 'email' column", f"{people.file}#header")])
     if kind is None:
@@ -134,7 +136,8 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
     folder = manifest.resolve().parent
     shown = manifest.name
     settings = clinic.email_delivery
-    items, refused, warnings = [], [], []
+    items, refused, warnings, skipped = [], [], [], []
+    no_consent_column = 0
     first_row: dict[str, int] = {}
     for number, entry in sorted(read_manifest(manifest).items()):
         place = f"{shown}#row {number}"
@@ -159,7 +162,13 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         if checked is None:
             refused.append(Problem(why, f"{people.file}#row {number}", field="email"))
             continue
+        if "email_consent" not in people.columns and settings.require_consent:
+            no_consent_column += 1  # the same for every row: said once, below
+            continue
         consent = parse_consent(row.fields.get("email_consent", ""))
+        if consent is False:
+            skipped.append(number)
+            continue
         if isinstance(consent, str):
             refused.append(Problem("email_consent must be yes or no", f"{people.file}#row {number}",
                                    field="email_consent"))
@@ -178,7 +187,12 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         values.update(clinic_values(clinic))
         values["name"] = name
         items.append(Item(number, place, pdf, pdf_digest(pdf), checked, name, values))
-    return Outbox(kind, folder, items, refused, warnings)
+    if no_consent_column:
+        refused.append(Problem(f"the list has no email_consent column, and the clinic requires recorded consent "
+                               f"(email_delivery.require_consent); add the column (yes/no) or map it with "
+                               f"--column email_consent=COLUMN ({no_consent_column:,} rows not sent)",
+                               f"{people.file}#header"))
+    return Outbox(kind, folder, items, refused, warnings, skipped)
 
 
 def _row_number(place: str) -> int | None:

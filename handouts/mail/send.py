@@ -51,6 +51,7 @@ class Report:
     unknown: list[int] = field(default_factory=list)  # rows whose delivery is unknown after this run
     recovered: list[int] = field(default_factory=list)  # rows found `sending` from a stopped run
     refused: list[Problem] = field(default_factory=list)  # rows not sent because of their data
+    skipped: list[int] = field(default_factory=list)  # rows whose reader declined email (email_consent: no)
     warnings: list[Problem] = field(default_factory=list)
     passwords: list[tuple[int, str, str]] = field(default_factory=list)  # (row, masked address, password)
     # for messages sent (or whose delivery is unknown: they may have arrived)
@@ -108,7 +109,7 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
     if unknown_fields:
         raise ContentError(problems=unknown_fields)
     rng = rng or random.Random()
-    report = Report(refused=list(outbox.refused), warnings=list(outbox.warnings),
+    report = Report(refused=list(outbox.refused), warnings=list(outbox.warnings), skipped=list(outbox.skipped),
                     places={item.row: item.place for item in outbox.items})
     sender = settings.sender
     domain = smtp.domain_of(sender)

@@ -87,7 +87,7 @@ class GuideAssembler:
         reader = PdfReader(io.BytesIO(personal))
         if len(reader.pages) != len(self.pages):
             raise ValueError("personal pages do not match the shared guide")
-        update = _Update(self.size, reader, {page.indirect_reference.idnum: number
+        update = Update(self.size, reader, {page.indirect_reference.idnum: number
                                      for page, (number, _) in zip(reader.pages, self.shared)})
         for (_, how), (number, entries), source in zip(self.pages, self.shared, reader.pages):
             page = dict(entries)
@@ -111,7 +111,7 @@ class GuideAssembler:
         return self.base + update.finish(len(self.base), self.prev, self.root, self.info, self.first_id)
 
 
-class _Update:
+class Update:
     """The objects of one incremental update, numbered from the base's /Size on.
 
     Objects come from two files: the base (whose numbers stay as they are) and one reader's
@@ -131,7 +131,7 @@ class _Update:
     def put(self, number: int, obj) -> None:
         self.queue.append((number, obj))
 
-    def _ref(self, ref: IndirectObject) -> int:
+    def number_of(self, ref: IndirectObject) -> int:
         if ref.pdf is not self.personal:  # the base's own objects keep their numbers
             return ref.idnum
         if ref.idnum in self.page_map:
@@ -150,7 +150,7 @@ class _Update:
             number, obj = self.queue.pop(0)
             offsets[number] = base_length + out.tell()
             out.write(b"%d 0 obj\n" % number)
-            self._write(obj, out)
+            self.write_object(obj, out)
             out.write(b"\nendobj\n")
         xref = base_length + out.tell()
         out.write(b"xref\n")
@@ -173,9 +173,9 @@ class _Update:
                   % (first_id.hex().encode(), second, prev, xref))
         return out.getvalue()
 
-    def _write(self, obj, out) -> None:
+    def write_object(self, obj, out) -> None:
         if isinstance(obj, IndirectObject):
-            out.write(b"%d 0 R" % self._ref(obj))
+            out.write(b"%d 0 R" % self.number_of(obj))
         elif isinstance(obj, StreamObject):
             data = _raw_stream_data(obj)
             entries = {k: v for k, v in obj.items() if k != "/Length"}
@@ -192,7 +192,7 @@ class _Update:
             out.write(b"[")
             for item in obj:
                 out.write(b" ")
-                self._write(item, out)
+                self.write_object(item, out)
             out.write(b" ]")
         elif isinstance(obj, int) and not hasattr(obj, "write_to_stream"):
             out.write(b"%d" % obj)
@@ -203,7 +203,7 @@ class _Update:
         out.write(b"<<")
         for key, value in entries.items():
             out.write(b"\n" + _name(key) + b" ")
-            self._write(value, out)
+            self.write_object(value, out)
         out.write(b"\n>>")
 
 
@@ -256,6 +256,16 @@ def _raw_stream_data(stream: StreamObject) -> bytes:
     text = buffer.getvalue()
     start = text.index(b"\nstream\n") + len(b"\nstream\n")
     return text[start: -len(b"\nendstream")]
+
+
+def shared_prefix(pdf: bytes) -> bytes | None:
+    """The shared guide's bytes at the start of a reader's file, or None for a file in one piece."""
+    end = pdf.find(b"%%EOF")
+    if end < 0:
+        return None
+    end += len(b"%%EOF")
+    end += 2 if pdf[end:end + 2] == b"\r\n" else 1 if pdf[end:end + 1] in (b"\n", b"\r") else 0
+    return pdf[:end] if pdf[end:].strip() else None
 
 
 def _startxref(pdf: bytes) -> int:
