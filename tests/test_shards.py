@@ -75,7 +75,7 @@ def _start(clinic: Path, csv_path: Path, out: Path, env: dict) -> subprocess.Pop
 @pytest.mark.parametrize("engine, shared", [("kubernetes", True), ("aws-batch", False), ("cloud-run", False)])
 def test_shards_killed_rerun_and_merged_hold_every_row_once(clinic, tmp_path, engine, shared):
     """N local processes as the engine starts them; one is killed mid-run, rerun, and all merged."""
-    rows, count, victim = 36, 3, 1
+    rows, count, victim = 60, 3, 1
     csv_path = write_csv(tmp_path / "leads.csv", names(rows))
     folders = [tmp_path / ("shared" if shared else f"shard-{k}") for k in range(count)]
     procs = [_start(clinic, csv_path, folders[k], ENGINES[engine](k, count)) for k in range(count)]
