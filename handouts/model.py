@@ -103,6 +103,18 @@ class Picture:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where an imported exercise came from (`source:`), and which of its fields a person should review."""
+
+    dataset: str
+    record: str = ""
+    licence: str = ""
+    url: str = ""
+    images: str = ""  # what is known about the pictures' origin, e.g. a licence warning
+    guessed: tuple[str, ...] = ()  # fields the importer guessed, e.g. ("position",)
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     name: str
@@ -124,6 +136,7 @@ class Exercise:
     where: Location = Location()
     refs_at: tuple[Location, ...] = ()  # where each progression, then each regression, was written
     steps_at: Location = Location()  # where `steps:` is written (reading-level warnings point there)
+    source: Source | None = None  # set for imported exercises
 
 
 @dataclass(frozen=True)

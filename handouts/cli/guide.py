@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.complete import complete_guide
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("guide_id", metavar="ID")
+@click.argument("guide_id", metavar="ID", shell_complete=complete_guide)
 @click.option("--for", "for_name", metavar="NAME", default="", help="Recipient's name: fills {name} (\"Prepared for Maria\").")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="Any other placeholder value. Repeatable.")
 @click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
@@ -27,7 +28,7 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
       handouts guide back-pain-tips --for Sam --field clinic_city=Springfield
     """
     from handouts import build
-    from handouts.load import folder
+    from handouts.load import subset
     from handouts.errors import ContentError, Problem
 
     values, problems = {}, []
@@ -42,7 +43,12 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
     if problems:
         raise ContentError(problems=problems)
     root = root_of(ctx)
-    library = folder.load_library(root)
-    result = build.build_guide(root, library, guide_id, values, output, page_size=page_size, overwrite=overwrite)
+    # Only what this guide uses (#11 guarantee 8): a broken file elsewhere does not stop it.
+    used = subset.load_used(root, guides=[guide_id])
+    result = build.build_guide(root, used.library, guide_id, values, output, page_size=page_size,
+                               overwrite=overwrite)
     warn(result.warnings)
+    note = subset.elsewhere_note(root, used.files)
+    if note:
+        click.echo(note, err=True)
     click.echo(f"wrote {result.path}")

@@ -7,20 +7,23 @@ from pathlib import Path
 import click
 
 from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.complete import complete_exercise, complete_program, complete_therapist
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("visit_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--patient", default="", help="Patient name, printed on page 1 only (never in file names or metadata).")
-@click.option("--program", "program", metavar="ID", help="Program id, e.g. core-activation (see: handouts list programs).")
-@click.option("--exercise", "exercises", multiple=True, metavar="ID[:KEY=VALUE,...]",
+@click.option("--program", "program", metavar="ID", shell_complete=complete_program,
+              help="Program id, e.g. core-activation (see: handouts list programs).")
+@click.option("--exercise", "exercises", multiple=True, metavar="ID[:KEY=VALUE,...]", shell_complete=complete_exercise,
               help="Add an exercise, or change one in the program. Dosage keys: sets, reps, hold, rest, duration, "
                    "side, per_day, per_week, load. Ranges: reps=10-15. Times take a unit: hold=30s, rest=1min, "
                    "duration=10min (a bare number is seconds for hold and rest). Open reps: reps=until-tired, "
                    "reps=as-many-as-you-can. Example: --exercise bridge:sets=2,reps=10-15,hold=5s. Repeatable.")
-@click.option("--remove", "remove", multiple=True, metavar="ID", help="Leave this exercise of the program out. Repeatable.")
+@click.option("--remove", "remove", multiple=True, metavar="ID", shell_complete=complete_exercise,
+              help="Leave this exercise of the program out. Repeatable.")
 @click.option("--note", default="", help="A note from the therapist, printed on page 1. Line breaks are kept.")
-@click.option("--therapist", default="", help="Therapist id from clinic.yaml (e.g. jordan-lee) or a name.")
+@click.option("--therapist", default="", shell_complete=complete_therapist, help="Therapist id from clinic.yaml (e.g. jordan-lee) or a name.")
 @click.option("--date", "date", metavar="YYYY-MM-DD", help="Visit date. Default: today.")
 @click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
 @click.option("--log-sheet/--no-log-sheet", "log_sheet", default=None,
@@ -57,10 +60,11 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     import datetime as dt
 
     from handouts import build
-    from handouts.load import folder
+    from handouts.load import folder, subset
 
     root = root_of(ctx)
-    library = folder.load_library(root, guides=False)
+    used = _load_used(root, visit_file, program, exercises, remove)
+    library = used.library
     source = str(visit_file) if visit_file else ""
     flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
                                      remove=remove, note=note, therapist=therapist, date=date, page_size=page_size,
@@ -84,6 +88,9 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
         mail.outbox.precheck(email, visit.email_consent, library.clinic, "--email")
     result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source)
     warn(result.warnings)
+    note = subset.elsewhere_note(root, used.files)
+    if note:
+        click.echo(note, err=True)
     click.echo(f"wrote {result.path}")
     if email is not None:
         outbox = mail.single(result.path, email, visit.patient, visit.email_consent, library.clinic, "handout",
@@ -91,3 +98,22 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
         from handouts.cli.mail import mail_result
 
         mail_result(mail.deliver(outbox, library.clinic, root), dry_run=False)
+
+
+def _load_used(root: Path, visit_file: Path | None, program, exercises, remove):
+    """Only the content this handout uses (#11 guarantee 8): a broken file elsewhere does not stop it."""
+    from handouts.load import folder, schema, subset
+
+    programs, ids = [program] if program else [], list(remove)
+    for spec in exercises:
+        ids.append(spec.partition(":")[0].strip())
+    if visit_file is not None:
+        from handouts.files import require_input_file
+
+        require_input_file(visit_file, "visit file")  # a missing or unusable file: its own message, first
+        tree, reader = folder.read_tree(visit_file.parent, visit_file, shown=str(visit_file))
+        visit = schema.read_visit(reader, tree) if tree is not None else None
+        if visit is not None:  # its problems are reported when it is read for real
+            programs += [visit.program] if visit.program and not program else []
+            ids += list(visit.remove) + [item.id for item in visit.exercises]
+    return subset.load_used(root, programs=programs, exercises=ids)
