@@ -21,7 +21,7 @@ from pathlib import Path
 from handouts import cache
 from handouts.load import folder, schema
 
-VERSION = 1
+VERSION = 2
 FOLDERS = (("exercises", "exercise"), ("programs", "program"), ("guides", "guide"))
 RACY_SECONDS = 2.0
 
@@ -137,7 +137,7 @@ def summarise(root: Path, path: Path, file: str) -> dict:
                      equipment=list(item.equipment), images=len(item.images),
                      refs=list(item.progressions + item.regressions))
         if item.source:
-            entry.update(dataset=item.source.dataset, guessed=list(item.source.guessed))
+            entry.update(dataset=item.source.dataset, record=item.source.record, guessed=list(item.source.guessed))
     elif kind == "program":
         entry.update(title=item.title, exercises=[i.id for i in item.items], refs=[i.id for i in item.items])
     elif kind == "guide":
