@@ -36,6 +36,10 @@ def check(ctx, strict, as_json):
 
     root = root_of(ctx)
     library, problems = build.check(root)
+    if library is not None:
+        from handouts.load.importing import review_warnings
+
+        problems += review_warnings(library)
     errors = [p for p in problems if not p.warning or strict]
     if as_json:
         counts = {"exercises": len(library.exercises), "programs": len(library.programs),
