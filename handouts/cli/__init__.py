@@ -6,13 +6,14 @@ where errors become messages and exit codes. Heavy imports happen inside command
     batch.py    handouts batch ...      mail.py     handouts email
     check.py    handouts check          listing.py  handouts list
     init.py     handouts init       serve.py    handouts serve (the composer)
-    importer.py handouts import ...     complete.py shell completion of ids
+    importer.py handouts import ...     show.py     handouts show
+    complete.py shell completion of ids
 
 Exit codes: 0 success · 2 wrong usage · 65 problems in content, visit file or images ·
 66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
 """
 
-from handouts.cli import batch, check, guide, importer, init, listing, mail, routine, serve  # noqa: F401  (registers the commands)
+from handouts.cli import batch, check, guide, importer, init, listing, mail, routine, serve, show  # noqa: F401  (registers the commands)
 from handouts.cli.app import main
 
 __all__ = ["main"]

@@ -42,17 +42,8 @@ def load_used(root: Path, *, programs=(), exercises=(), guides=(), check_images:
     closest real one (a typo is the one case that pays for the whole library)."""
     problems: list[Problem] = []
     used: set[str] = set()
-    clinic_path = root / "content" / "clinic.yaml"
-    clinic = None
-    if not clinic_path.is_file():
-        problems.append(Problem("file is missing; every clinic folder needs one (run 'handouts init')",
-                                "content/clinic.yaml"))
-    else:
-        used.add("content/clinic.yaml")
-        tree, reader = folder.read_tree(root, clinic_path)
-        if tree is not None:
-            clinic = schema.read_clinic(reader, tree)
-        problems.extend(reader.problems)
+    clinic = folder.read_clinic_file(root, problems)
+    used.add("content/clinic.yaml")
 
     def read(kind: str, ident: str, reader_fn):
         path = content_file(root, kind, ident)
