@@ -13,8 +13,8 @@ One row per exercise; the first line names the columns (any order, any case):
     video       https:// address (printed as a QR code)
     image1, caption1, image2, caption2 pictures: paths inside the clinic folder, e.g. images/knee/slide-1.jpg
 
-Encodings and delimiters are handled as for recipient lists (UTF-8 with or without BOM, UTF-16 with
-BOM, Excel's cp1252; comma, semicolon or tab). Every bad cell is reported as `FILE#row N: column: message`
+Encodings and delimiters are handled as for recipient lists (load/charsets.py: UTF-8 with or without
+BOM, UTF-16 with BOM, Excel's cp1252 and Mac Roman; comma, semicolon or tab). Every bad cell is reported as `FILE#row N: column: message`
 and its row skipped; each value is checked by the same rules as an exercise file.
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from handouts import model as m
 from handouts.errors import ContentError, Problem
 from handouts.files import require_input_file
-from handouts.load import folder, recipients, schema
+from handouts.load import charsets, folder, recipients, schema
 from handouts.load.importing import Draft, slug
 from handouts.load.yamlfile import YList, YMap
 
@@ -50,9 +50,7 @@ def read_rows(path: Path, encoding: str | None = None, delimiter: str | None = N
         data = path.read_bytes()
     except OSError as exc:
         raise ContentError(problems=[Problem(f"cannot read the file ({exc.strerror})", str(path))]) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not encoding:
-        encoding = "utf-16"  # spreadsheets' "Unicode text" export
-    text, _ = recipients._decode(data, str(path), encoding)
+    text, _ = charsets.decode(data, str(path), encoding)
     delim = delimiter or recipients._sniff_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     try:
