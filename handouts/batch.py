@@ -28,7 +28,7 @@ from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, 
 
 MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
 EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
-ROUTINE_COLUMNS = ("patient", "date", "therapist", "note")
+ROUTINE_COLUMNS = ("patient", "date", "therapist", "note", "layout")  # layout: standard, compact, large-print
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 100
 

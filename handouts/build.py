@@ -14,9 +14,9 @@ from handouts import compose, images, qr
 from handouts.load import folder, schema
 from handouts.errors import ContentError, Problem
 from handouts.files import write_atomic
-from handouts.model import Library, Picture, Routine, Visit
+from handouts.model import LAYOUTS, Library, Picture, Routine, Visit
 from handouts.render.guard import layout_errors
-from handouts.theme import Theme, build_theme
+from handouts.theme import Theme, build_theme, for_layout
 
 
 MIN_PRINT_DPI = 150
@@ -30,7 +30,8 @@ class Result:
 
 
 def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
-                       therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None) -> Visit:
+                       therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None, layout=None,
+                       greyscale=None) -> Visit:
     """A Visit from command-line options; bad options raise ContentError naming the option."""
     problems: list[Problem] = []
     items = []
@@ -47,10 +48,13 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
                                  ("--therapist", therapist, schema.MAX_SHORT)):
         values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
     day = reader.date_value(date, (0, 0), "--date") if date else None
+    if layout:
+        layout = reader.choice_value(layout, (0, 0), "--layout", LAYOUTS)
     problems += reader.problems
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
                   note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
-                  page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
+                  page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout or None,
+                  greyscale=greyscale)
     for p in folder.visit_problems(visit, library, ""):
         option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
         problems.append(Problem(p.message, option))
@@ -180,16 +184,34 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     from handouts.render.routine import render_routine
 
     routine = compose.compose_routine(library, visit, source)
-    theme = build_theme(library.clinic, root, routine.page_size)
+    theme = for_layout(build_theme(library.clinic, root, routine.page_size), routine.layout, routine.greyscale)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
     warnings = glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
     dpi = library.clinic.image_dpi
-    prepared = prepare_pictures(root, pics, picture_box(), dpi, warnings)
+    prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings)
     logo = library.clinic.logo
     logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
     codes = {e.exercise.video: qr.matrix(e.exercise.video) for e in routine.entries if e.exercise.video}
     with layout_errors(source or "the handout"):
-        return render_routine(routine, theme, prepared, logo_prepared, codes), warnings
+        data = render_routine(routine, theme, prepared, logo_prepared, codes)
+    return data, warnings + compact_fit(routine, page_count(data))
+
+
+def page_count(data: bytes) -> int:
+    return data.count(b"/Type /Page\n") or data.count(b"/Type /Page ")
+
+
+def compact_fit(routine: Routine, pages: int) -> list[Problem]:
+    """A warning when a compact handout misses its aim: 2 pages, or 1 for 4 exercises or fewer."""
+    if routine.layout != "compact":
+        return []
+    pages -= routine.log_weeks  # log sheets are pages of their own
+    aim = 1 if len(routine.entries) <= 4 else 2
+    if pages <= aim:
+        return []
+    return [Problem(f"the compact layout aims for {aim} page{'s' if aim > 1 else ''} but these "
+                    f"{len(routine.entries)} exercises need {pages}; with more than 10 exercises or long steps "
+                    f"use --layout standard", "", 0, 0, "layout", warning=True)]
 
 
 def default_output(visit: Visit) -> Path:
@@ -209,7 +231,7 @@ def build_routine(root: Path, library: Library, visit: Visit, output: Path | Non
     data, warnings = render_routine_pdf(root, library, visit, source)
     path = output or default_output(visit)
     write_atomic(path, data, overwrite=overwrite)
-    return Result(path, data.count(b"/Type /Page\n") or data.count(b"/Type /Page "), warnings)
+    return Result(path, page_count(data), warnings)
 
 
 def check(root: Path) -> tuple[Library | None, list[Problem]]:
@@ -383,7 +405,8 @@ def render_routine_for_row(root: Path, library: Library, program: str, fields: d
     warnings about the row's own values (characters the font cannot print)."""
     visit = visit_from_options(library, patient=fields.get("patient", ""), program=program,
                                note=fields.get("note", ""), therapist=fields.get("therapist", ""),
-                               date=fields.get("date") or options.get("date"), page_size=options.get("page_size"))
+                               date=fields.get("date") or options.get("date"), page_size=options.get("page_size"),
+                               layout=fields.get("layout") or options.get("layout"))
     if visit.date is None:
         visit = Visit(**{**visit.__dict__, "date": dt.date.today()})
     data, warnings = render_routine_pdf(root, library, visit)

@@ -26,6 +26,16 @@ from handouts.cli.complete import complete_exercise, complete_program, complete_
 @click.option("--therapist", default="", shell_complete=complete_therapist, help="Therapist id from clinic.yaml (e.g. jordan-lee) or a name.")
 @click.option("--date", "date", metavar="YYYY-MM-DD", help="Visit date. Default: today.")
 @click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
+@click.option("--layout", type=click.Choice(["standard", "compact", "large-print"], case_sensitive=False),
+              help="standard: a card per exercise, pages filled. compact: the fridge sheet, up to 8 exercises on 2 "
+                   "pages (4 or fewer on 1) with smaller pictures, 12 pt steps and dosage; it leaves out the program's "
+                   "purpose and goals, picture captions, tips, video codes and the Too easy/Too hard line. Compact is "
+                   "a poor fit for more than 10 exercises: the handout runs onto more pages and routine warns; use "
+                   "standard. large-print: 18 pt body, 22 pt headings, one exercise per page, larger pictures. "
+                   "Default: the visit file's, else the clinic's (layout: in clinic.yaml), else standard.")
+@click.option("--greyscale/--colour", "greyscale", default=None,
+              help="Print in shades of grey for photocopying: every text stays at 4.5:1 contrast or more, the STOP "
+                   "box keeps its words and border. Default: the visit file's, else the clinic's (greyscale: yes).")
 @click.option("--log-sheet/--no-log-sheet", "log_sheet", default=None,
               help="End with a weekly log sheet: each exercise x 7 days with tick boxes, a pain 0-10 row and room "
                    "for notes. Default: as the visit file or program says (log_sheet: yes).")
@@ -39,8 +49,8 @@ from handouts.cli.complete import complete_exercise, complete_program, complete_
                    "in clinic.yaml and, if the clinic requires it, email_consent: yes in the visit file.")
 @click.pass_context
 @report
-def routine(ctx, visit_file, patient, program, exercises, remove, note, therapist, date, page_size, log_sheet,
-            log_weeks, output, overwrite, email=None):
+def routine(ctx, visit_file, patient, program, exercises, remove, note, therapist, date, page_size, layout, greyscale,
+            log_sheet, log_weeks, output, overwrite, email=None):
     """Build the end-of-visit handout from options or from a visit file.
 
     \b
@@ -50,6 +60,8 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
       handouts routine --program core-strength --remove superman \\
           --exercise dead-bug:sets=2,reps=8,side=alternating -o handout.pdf
       handouts routine examples/visit.yaml -o maria.pdf
+      handouts routine --program core-activation --layout large-print -o big.pdf
+      handouts routine --program core-strength --layout compact --greyscale -o fridge.pdf
       handouts routine examples/visit.yaml -o maria.pdf --email maria@example.org
       handouts routine --program core-activation --exercise bridge:reps=10-15,hold=30s \
           --exercise clamshell:reps=until-tired --log-sheet --log-weeks 2 -o log.pdf
@@ -68,7 +80,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     source = str(visit_file) if visit_file else ""
     flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
                                      remove=remove, note=note, therapist=therapist, date=date, page_size=page_size,
-                                     log_sheet=log_sheet, log_weeks=log_weeks)
+                                     log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale)
     if visit_file:
         visit = folder.load_visit(visit_file, library, root)
         changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)

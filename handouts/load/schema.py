@@ -235,14 +235,14 @@ def path_problem(text: str) -> str | None:
 
 CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "image_dpi", "phone", "website", "email",
                "address", "therapists", "disclaimer", "page_size", "email_delivery",
-               "booking_url")
+               "booking_url", "layout", "greyscale")
 EXERCISE_KEYS = ("name", "position", "position_label", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
                  "mistakes", "precautions", "dosage", "video", "progressions", "regressions",
                  "source")
 PROGRAM_KEYS = ("title", "purpose", "goals", "exercises", "warning_signs", "log_sheet")
 ITEM_KEYS = ("id", "dosage", "note")
 VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size", "email_consent",
-              "log_sheet", "log_weeks")
+              "log_sheet", "log_weeks", "layout", "greyscale")
 MAX_LOG_WEEKS = 12
 
 
@@ -332,6 +332,8 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
         page_size=r.choice(c, "page_size", "", m.PAGE_SIZES) or "letter",
         where=r.location((1, 1)),
         email_delivery=read_email_settings(r, c),
+        layout=r.choice(c, "layout", "", m.LAYOUTS) or "standard",
+        greyscale=bool(yes_no(r, c, "greyscale", "")),
     )
 
 
@@ -462,6 +464,8 @@ def read_visit(r: Reader, tree) -> m.Visit | None:
         email_consent=yes_no(r, v, "email_consent", ""),
         log_sheet=yes_no(r, v, "log_sheet", ""),
         log_weeks=r.whole(v, "log_weeks", "", 1, MAX_LOG_WEEKS),
+        layout=r.choice(v, "layout", "", m.LAYOUTS),
+        greyscale=yes_no(r, v, "greyscale", ""),
     )
 
 

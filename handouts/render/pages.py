@@ -110,7 +110,7 @@ def draw_footer(canvas, b: Branding, page: int, total: int) -> None:
     if b.disclaimer:
         size = _fit(b.disclaimer, b.font, t.small_size, t.frame_width, canvas)
         canvas.setFont(b.font, size)
-        canvas.setFillColorRGB(0.35, 0.38, 0.41)
+        canvas.setFillColorRGB(*t.muted)
         canvas.drawString(t.margin, t.margin + 2, b.disclaimer)
     canvas.restoreState()
 

@@ -1,0 +1,108 @@
+"""The large-print layout: a Routine -> flowables, one exercise per page, one column, 18 pt body.
+
+Page 1 carries the title, who and when, and the whole "STOP and call us if" box before anything
+else, so the box is always on page 1. Each exercise then starts a page: a title bar, its two
+pictures side by side (larger than on a standard card), the dosage, the steps. A long exercise
+continues on the next page between steps; text is never scaled down.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import Color
+from reportlab.platypus import KeepTogether, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
+
+from handouts.images import Prepared
+from handouts.model import Routine, RoutineEntry
+from handouts.render.flowables import Picture, QRCode
+from handouts.render.layout import picture_box
+from handouts.render.styles import Styles
+from handouts.render.text import para
+from handouts.theme import Theme
+from handouts.wording import dosage_text, long_date, position_text, try_line
+
+QR_LARGE = 80.0
+
+
+def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str, Prepared], qr_codes: dict,
+                      warning_box) -> list:
+    story = [Paragraph(para(routine.title), st.h1)] + _who(routine, theme, st)
+    story += [Spacer(1, 10), KeepTogether([warning_box]), Spacer(1, 10)]
+    if routine.note:
+        story += [Paragraph("A note from your therapist", st.h2), Paragraph(para(routine.note), st.note)]
+    if routine.purpose:
+        story.append(Paragraph(para(routine.purpose), st.body))
+    if routine.goals:
+        goals = [Paragraph("•&nbsp;&nbsp;" + para(goal), st.bullet) for goal in routine.goals]
+        story += [KeepTogether([Paragraph("Your goals", st.h2)] + goals[:1])] + goals[1:]
+    for number, entry in enumerate(routine.entries, start=1):
+        story += [PageBreakIfNotEmpty()] + _exercise(number, entry, theme, st, pictures, qr_codes)
+    return story
+
+
+def _who(r: Routine, theme: Theme, st: Styles) -> list:
+    blank = "_" * 16
+    rows = [[Paragraph(label, st.label), Paragraph(value, st.body)] for label, value in (
+        ("Patient", para(r.patient) or blank), ("Date", long_date(r.date) if r.date else blank),
+        ("Therapist", para(r.therapist) or blank))]
+    block = Table(rows, colWidths=[theme.frame_width * 0.28, theme.frame_width * 0.72])
+    block.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.light)),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 10)]))
+    return [block]
+
+
+def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
+              qr_codes: dict) -> list:
+    ex = entry.exercise
+    width = theme.frame_width
+    bar = Table([[Paragraph(f"{number}.&nbsp;&nbsp;{para(ex.name)}&nbsp;&nbsp;<font size={st.card_position.fontSize}>"
+                            f"{para(position_text(ex.position, ex.position_label))}</font>", st.card_title)]],
+                colWidths=[width])
+    bar.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.primary)),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 10), ("TOPPADDING", (0, 0), (-1, -1), 6),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    dose = dosage_text(entry.dosage)
+    cells = [Paragraph(f"<font color='{_hex(theme.primary_text)}'>How much:</font> "
+                       f"{para(dose) if dose else 'As your therapist showed you'}", st.dosage)]
+    widths = [width]
+    if ex.video and ex.video in qr_codes:  # beside the dosage, so a video never adds a page
+        cells.append(Table([[QRCode(qr_codes[ex.video], QR_LARGE)], [Paragraph("Video: scan", st.small_center)]]))
+        widths = [width - QR_LARGE - 30, QR_LARGE + 30]
+    how = Table([cells], colWidths=widths)
+    how.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.light)),
+                             ("BOX", (0, 0), (-1, -1), 1.2, Color(*theme.primary)),
+                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, -1), (-1, -1), 8)]))
+    head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)]
+    if entry.note:  # with the dosage, where the therapist's change of plan is read first
+        head += [Paragraph(f"<b>Note from your therapist:</b> {para(entry.note)}", st.note)]
+    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
+    tail = [Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)] if ex.tips else []
+    also = try_line(entry.harder, entry.easier)
+    if also:
+        tail.append(Paragraph(para(also), st.tip))
+    # The title stays with its pictures, dosage and first step (never a title alone at a page's foot),
+    # and the tip and "Too easy?" line with the last step (never a line alone on a page).
+    if len(steps) > 1:
+        return [KeepTogether(head + steps[:1])] + steps[1:-1] + [KeepTogether(steps[-1:] + tail)]
+    return [KeepTogether(head + steps + tail)]
+
+
+def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
+    box_w, box_h = picture_box("large-print")
+    images, captions = [], []
+    for pic in entry.exercise.images[:2]:
+        prepared = pictures[pic.file]
+        scale = min(box_w / prepared.width, box_h / prepared.height)
+        images.append(Picture(str(prepared.path), prepared.width * scale, prepared.height * scale))
+        captions.append(Paragraph(para(pic.caption), st.caption))
+    if not images:
+        return Spacer(1, 0)
+    grid = Table([images, captions], colWidths=[box_w + 10] * len(images), rowHeights=[box_h + 4, None])
+    grid.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+                              ("VALIGN", (0, 1), (-1, 1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return grid
+
+
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
