@@ -149,24 +149,3 @@ def test_routine_help_documents_the_command_line_forms(clinic):
     for form in ("reps=10-15", "hold=30s", "duration=10min", "reps=until-tired", "--log-sheet", "--log-weeks"):
         assert form in help_text, form
 
-
-@pytest.mark.parametrize("dosage", [
-    Dosage(sets=2, sets_max=3, reps=10, reps_max=15, hold=20, hold_max=30, rest=60, duration=600, side="each"),
-    Dosage(reps_open="until-tired", duration=90, duration_max=120, per_day=2, per_week=5, load="band"),
-    Dosage(reps_open="as-many-as-comfortable", rest=0),
-])
-def test_written_form_reads_back_the_same(dosage):
-    # What the composer shows in its dosage fields must print the same handout when read back.
-    from handouts.load import dosage as forms
-    from handouts.load.schema import Reader, read_dosage
-    from handouts.load.yamlfile import YMap
-    from handouts.model import DOSAGE_KEYS
-
-    node = YMap(1, 1)
-    for key in DOSAGE_KEYS:
-        text = forms.written(dosage, key) if key not in ("side", "load") else (getattr(dosage, key) or "")
-        if text:
-            node[key] = text
-            node.key_at[key] = node.value_at[key] = (1, 1)
-    reader = Reader("x")
-    assert read_dosage(reader, node, (1, 1), "dosage") == dosage and reader.problems == []

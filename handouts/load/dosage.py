@@ -116,20 +116,3 @@ def _show(value: str) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "...'"
 
-
-OPEN_REPS_WRITTEN = {OPEN_REPS[0]: "as many as you comfortably can", OPEN_REPS[1]: "until tired"}
-
-
-def written(d, key: str) -> str:
-    """Dosage part `key` of `d` (a model.Dosage) as it would be written in a content file, so that
-    reading it back gives the same dosage: '10-15', 'until tired', '30', '10min'; '' when unset."""
-    if key == "reps" and d.reps_open:
-        return OPEN_REPS_WRITTEN[d.reps_open]
-    low, high = getattr(d, key), getattr(d, f"{key}_max", None)
-    if low is None:
-        return ""
-    if key == "duration":  # needs a unit
-        if low % 60 == 0 and (high is None or high % 60 == 0):
-            return f"{low // 60}-{high // 60}min" if high else f"{low // 60}min"
-        return f"{low}-{high}s" if high else f"{low}s"
-    return f"{low}-{high}" if high is not None else str(low)
