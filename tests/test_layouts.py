@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import CLINIC_PHONE, REPO, explain, run, squash
+from conftest import CLINIC_PHONE, REPO, explain, pdf_facts, run, squash
 from handouts.invariants import check_pdf
 from handouts.measure import average_fill, drawn_colours, low_contrast, page_facts
 from handouts.wording import position_text
@@ -134,6 +134,16 @@ def test_greyscale_draws_only_greys(clinic, tmp_path, layout):
     out, _ = build(clinic, tmp_path, "--program", "core-activation", "--layout", layout, "--greyscale", "--log-sheet")
     colours = drawn_colours(out)
     assert colours and all(r == g == b for r, g, b in colours), sorted(colours)
+
+
+def test_greyscale_includes_the_demo_clinics_sample_mark(clinic, tmp_path, monkeypatch):
+    from handouts.load import folder
+
+    monkeypatch.setattr(folder, "demo_root", lambda: clinic)  # this copy is "the bundled demo": pages say SAMPLE
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--greyscale")
+    assert "SAMPLE from the demo clinic" in pdf_facts(out).texts[0]
+    colours = drawn_colours(out)
+    assert all(r == g == b for r, g, b in colours), sorted(colours)
 
 
 def test_greyscale_keeps_every_text_at_4_5_to_1_even_with_pale_clinic_colours(clinic_copy, tmp_path):

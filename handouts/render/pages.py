@@ -44,7 +44,7 @@ def draw_sample_mark(canvas, theme: Theme, font: str) -> None:
     """The line across the top of every page made from the bundled demo clinic, so its name and
     phone number are never mistaken for a real clinic's."""
     canvas.saveState()
-    canvas.setFillColorRGB(*SAMPLE_RED)
+    canvas.setFillColorRGB(*theme.warning)  # SAMPLE_RED, or its grey in a greyscale handout
     size = _fit(SAMPLE_MARK, font + "-Bold", 11, theme.frame_width, canvas)
     canvas.setFont(font + "-Bold", size)
     canvas.drawCentredString(theme.page_width / 2, theme.page_height - theme.margin + 10, SAMPLE_MARK)
