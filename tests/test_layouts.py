@@ -104,6 +104,16 @@ def test_large_print_body_is_18pt_one_exercise_per_page_stop_box_on_page_1(clini
     assert check_pdf(out, min_size=9.5) == []
 
 
+def test_large_print_exercise_continued_on_a_second_page_says_which(clinic, tmp_path):
+    out, _ = build(clinic, tmp_path, str(REPO / "examples/visit.yaml"), "--layout", "large-print")
+    facts = page_facts(out)
+    continued = [f.body_text for f in facts if "(continued)" in f.body_text]
+    assert continued, "no exercise of the demo visit runs onto a second page any more: pick a longer one"
+    for text in continued:  # the page starts with the exercise's own title bar
+        assert re.match(r"[1-9]\.[A-Za-z-]+\(continued\)", text), text[:40]
+    assert check_pdf(out) == []
+
+
 def test_large_print_line_spacing_is_about_one_and_a_half():
     from handouts.render.styles import SIZES
 
