@@ -198,7 +198,12 @@ def in_grey(theme: Theme) -> Theme:
     def as_grey(rgb: RGB) -> RGB:
         return grey(round(grey_of(rgb) * 255) / 255)
 
-    p = safe_palette(as_grey(theme.primary), as_grey(theme.accent), as_grey(theme.text), as_grey(theme.light))
+    # A photocopy loses contrast: text a little darker and panels a little lighter than 4.5:1 asks.
+    def clamp(rgb: RGB, low: float = 0.0, high: float = 1.0) -> RGB:
+        return grey(min(max(as_grey(rgb)[0], low), high))
+
+    p = safe_palette(clamp(theme.primary, high=0.38), clamp(theme.accent, high=0.45), clamp(theme.text, high=0.2),
+                     clamp(theme.light, low=0.93))
     return replace(
         theme, greyscale=True, primary=p.primary, accent=p.accent, text=p.text, light=p.light,
         primary_text=p.primary_text, accent_text=p.accent_text, on_primary=p.on_primary, on_accent=p.on_accent,
