@@ -63,7 +63,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
       handouts routine --program core-activation --layout large-print -o big.pdf
       handouts routine --program core-strength --layout compact --greyscale -o fridge.pdf
       handouts routine examples/visit.yaml -o maria.pdf --email maria@example.org
-      handouts routine --program core-activation --exercise bridge:reps=10-15,hold=30s \
+      handouts routine --program core-activation --exercise bridge:reps=10-15,hold=30s \\
           --exercise clamshell:reps=until-tired --log-sheet --log-weeks 2 -o log.pdf
 
     Options given with a visit file override what the file says.
