@@ -149,7 +149,9 @@ def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) ->
         captions.append(Paragraph(para(pic.caption), st.caption))
     if not images:
         return Spacer(1, 0)
-    grid = Table([images, captions], colWidths=[box_w + 10] * len(images), rowHeights=[box_h + 4, None])
+    # The row is as tall as the tallest picture, not the box: wide drawings leave no gap above the captions.
+    grid = Table([images, captions], colWidths=[box_w + 10] * len(images),
+                 rowHeights=[max(p.height for p in images) + 4, None])
     grid.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
                               ("VALIGN", (0, 1), (-1, 1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
