@@ -31,7 +31,7 @@ DOSAGE_FIELDS = (("sets", "Sets"), ("reps", "Reps"), ("hold", "Hold (seconds)"),
                  ("duration", "Time (e.g. 10 min)"), ("per_day", "Times a day"), ("per_week", "Days a week"), ("load", "Load"))
 # The visit settings of draft.OPTIONS: label, what '' (the default) means, and each value's words.
 OPTION_TEXT = {
-    "page_size": ("Page size", "Clinic default ({page_size})", {"letter": "Letter", "a4": "A4"}),
+    "page_size": ("Page size", "{page_size} (clinic)", {"letter": "Letter", "a4": "A4"}),
     "layout": ("Layout", "Clinic default", {"standard": "Standard", "compact": "Compact (2 pages, the fridge sheet)",
                                             "large-print": "Large print (18 pt, one exercise per page)"}),
     "greyscale": ("Print in", "Clinic default", {"yes": "Greyscale (for photocopies)", "no": "Colour"}),
