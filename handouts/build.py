@@ -31,7 +31,7 @@ class Result:
 
 def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
                        therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None, layout=None,
-                       greyscale=None) -> Visit:
+                       greyscale=None, language=None) -> Visit:
     """A Visit from command-line options; bad options raise ContentError naming the option."""
     problems: list[Problem] = []
     items = []
@@ -48,13 +48,18 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
                                  ("--therapist", therapist, schema.MAX_SHORT)):
         values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
     day = reader.date_value(date, (0, 0), "--date") if date else None
+    if language:
+        try:
+            compose.language_of(library, language)
+        except ContentError as exc:
+            problems += exc.problems
     if layout:
         layout = reader.choice_value(layout, (0, 0), "--layout", LAYOUTS)
     problems += reader.problems
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
                   note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
                   page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout or None,
-                  greyscale=greyscale)
+                  greyscale=greyscale, language=language or None)
     for p in folder.visit_problems(visit, library, ""):
         option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
         problems.append(Problem(p.message, option))
@@ -178,15 +183,18 @@ def content_glyph_warnings(root: Path, library: Library) -> list[Problem]:
     return _glyph_problems(theme, texts)
 
 
-def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "") -> tuple[bytes, list[Problem]]:
-    """PDF bytes of the handout for `visit`, and any warnings."""
+def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "",
+                       fallback: bool = False) -> tuple[bytes, list[Problem]]:
+    """PDF bytes of the handout for `visit`, and any warnings. With `fallback`, text without a
+    translation into the visit's language prints in the clinic's language (each one a warning)."""
     from handouts.render.layout import logo_box, picture_box
     from handouts.render.routine import render_routine
 
-    routine = compose.compose_routine(library, visit, source)
+    fell_back: list[Problem] = []
+    routine = compose.compose_routine(library, visit, source, fallback=fallback, warnings=fell_back)
     theme = for_layout(build_theme(library.clinic, root, routine.page_size), routine.layout, routine.greyscale)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
-    warnings = glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
+    warnings = fell_back + glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
     dpi = library.clinic.image_dpi
     prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings)
     if routine.layout == "large-print":  # `check` judges pictures at the standard card's smaller size
@@ -245,8 +253,8 @@ def default_output(visit: Visit) -> Path:
 
 
 def build_routine(root: Path, library: Library, visit: Visit, output: Path | None, *, overwrite=False,
-                  source: str = "") -> Result:
-    data, warnings = render_routine_pdf(root, library, visit, source)
+                  source: str = "", fallback: bool = False) -> Result:
+    data, warnings = render_routine_pdf(root, library, visit, source, fallback)
     path = output or default_output(visit)
     write_atomic(path, data, overwrite=overwrite)
     return Result(path, page_count(data), warnings)
@@ -279,6 +287,21 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
 
     problems += reading_problems(library)
     return library, problems
+
+
+def translation_problems(library: Library, languages) -> list[Problem]:
+    """For `check --language es`: each text of the clinic without an `es` translation, located.
+    Email templates count too: a missing one means the built-in wording would be sent."""
+    from handouts.i18n.content import missing_translations
+
+    out: list[Problem] = []
+    clinic = compose.language_of(library, None)
+    for spec in languages:
+        language = compose.language_of(library, spec)
+        for code in language.codes:
+            if code != clinic.primary:
+                out += missing_translations(library, code, clinic.primary)
+    return list(dict.fromkeys(out))
 
 
 def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -> list[Problem]:
@@ -319,17 +342,20 @@ class GuideRenderer:
     """One guide for many readers: content, pictures, QR codes and the shared pages are prepared
     once; each reader then costs only their own pages (see render/splice.py)."""
 
-    def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None):
+    def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None,
+                 language: str | None = None, fallback: bool = False):
         from handouts.render.layout import logo_box
 
         self.root, self.library, self.guide_id = root, library, guide_id
+        self.language, self.fallback = language, fallback
         guide = library.guides.get(guide_id)
         neutral = {name: "Reader" for name, _ in guide.placeholder_at} if guide else {}
-        doc = compose.compose_guide(library, guide_id, neutral, page_size)
+        fell_back: list[Problem] = []
+        doc = self._compose(neutral, fell_back)
         self.page_size = doc.page_size
         self.theme = theme = build_theme(library.clinic, root, doc.page_size)
         dpi = library.clinic.image_dpi
-        self.warnings: list[Problem] = guide_glyph_warnings(theme, library, doc.guide)
+        self.warnings: list[Problem] = fell_back + guide_glyph_warnings(theme, library, doc.guide)
         g = doc.guide
         self.pictures: dict[str, images.Prepared] = {}
         for pic, box in guide_pictures(library, g, theme):
@@ -344,11 +370,16 @@ class GuideRenderer:
         self._assembler = None
         self._neutral = doc
 
+    def _compose(self, fields: dict[str, str], warnings: list[Problem] | None = None):
+        page_size = getattr(self, "page_size", None)
+        return compose.compose_guide(self.library, self.guide_id, fields, page_size, language=self.language,
+                                     fallback=self.fallback, warnings=warnings)
+
     def full(self, fields: dict[str, str]) -> bytes:
         """The whole guide for one reader, laid out from scratch."""
         from handouts.render.guide import render_guide
 
-        doc = compose.compose_guide(self.library, self.guide_id, fields, self.page_size)
+        doc = self._compose(fields)
         with layout_errors(f"content/guides/{self.guide_id}.yaml"):
             return render_guide(doc, self.theme, self.pictures, self.logo, self.codes)
 
@@ -377,7 +408,7 @@ class GuideRenderer:
         self.prepare_shared()
         if not self.personal:
             return self._base
-        doc = compose.compose_guide(self.library, self.guide_id, fields, self.page_size)
+        doc = self._compose(fields)
         with layout_errors(f"content/guides/{self.guide_id}.yaml"):
             personal = render_guide(doc, self.theme, self.pictures, self.logo, self.codes, part="personal",
                                     last_page=self._assembler.page_count)
@@ -402,16 +433,19 @@ def field_glyph_warnings(theme: Theme, fields: dict[str, str]) -> list[Problem]:
 
 
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
-                     page_size: str | None = None) -> tuple[bytes, list[Problem]]:
-    """PDF bytes of guide `guide_id` personalised with `fields`, and any warnings."""
-    compose.compose_guide(library, guide_id, fields, page_size)  # unknown id / missing fields first
-    renderer = GuideRenderer(root, library, guide_id, page_size)
+                     page_size: str | None = None, language: str | None = None,
+                     fallback: bool = False) -> tuple[bytes, list[Problem]]:
+    """PDF bytes of guide `guide_id` personalised with `fields` in `language`, and any warnings."""
+    # unknown id, missing fields or translations first
+    compose.compose_guide(library, guide_id, fields, page_size, language=language, fallback=fallback)
+    renderer = GuideRenderer(root, library, guide_id, page_size, language, fallback)
     return renderer.full(fields), renderer.warnings + field_glyph_warnings(renderer.theme, fields)
 
 
 def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,
-                page_size: str | None = None, overwrite: bool = False) -> Result:
-    data, warnings = render_guide_pdf(root, library, guide_id, fields, page_size)
+                page_size: str | None = None, overwrite: bool = False, language: str | None = None,
+                fallback: bool = False) -> Result:
+    data, warnings = render_guide_pdf(root, library, guide_id, fields, page_size, language, fallback)
     path = output or Path(f"{guide_id}.pdf")
     write_atomic(path, data, overwrite=overwrite)
     return Result(path, 0, warnings)

@@ -45,6 +45,39 @@ class Location:
 
 # Reps that are not a number, as written in content ("reps: until tired"): the code stored in the model.
 OPEN_REPS = ("as-many-as-comfortable", "until-tired")
+class Translated(str):
+    """Content text that can be printed in more than one language (`name: {en: Bridge, es: Puente}`).
+
+    As a str it is the text as first written, so code that does not care about languages reads it
+    as before; `texts` maps each language code to its text, the key "" standing for plain text
+    written in the clinic's own language; `where` says where it was written (for a missing
+    translation). handouts.i18n.content picks the text of one language.
+    """
+
+    texts: dict
+    where: Location
+
+    def __new__(cls, value: str, texts: dict | None = None, where: Location | None = None):
+        self = super().__new__(cls, value)
+        self.texts = dict(texts) if texts is not None else {"": str(value)}
+        self.where = where or Location()
+        return self
+
+
+class TranslatedList(tuple):
+    """A list of texts written once per language (`steps: {en: [...], es: [...]}`); like Translated."""
+
+    texts: dict
+    where: Location
+
+    def __new__(cls, items=(), texts: dict | None = None, where: Location | None = None):
+        self = super().__new__(cls, items)
+        self.texts = dict(texts) if texts is not None else {"": tuple(items)}
+        self.where = where or Location()
+        return self
+
+    def __getnewargs__(self):
+        return (tuple(self),)
 
 
 @dataclass(frozen=True)
@@ -241,6 +274,9 @@ class Clinic:
     sample: bool = False  # the bundled demo clinic: every page it makes says "SAMPLE"
     layout: str = "standard"  # the clinic's default, one of LAYOUTS
     greyscale: bool = False  # the clinic photocopies its handouts
+    # The language of plain (untranslated) content and the default of every handout, with an
+    # optional region for dates: 'en', 'en-GB', 'es-MX'.
+    language: str = "en"
 
     def therapist(self, key: str) -> Therapist | None:
         return next((t for t in self.therapists if t.id == key), None)
@@ -276,6 +312,7 @@ class Visit:
     log_weeks: int | None = None  # log sheets to print (one per week); None: 1 when there is a log sheet
     layout: str | None = None  # one of LAYOUTS; None: the clinic's
     greyscale: bool | None = None  # None: the clinic's
+    language: str | None = None  # 'es', 'es-MX' or bilingual 'es+en'; None = the clinic's
 
 
 @dataclass(frozen=True)
@@ -307,6 +344,7 @@ class Routine:
     log_weeks: int = 0  # weekly log sheets at the end (0: none)
     layout: str = "standard"
     greyscale: bool = False
+    language: str = "en"  # the labels' language spec ('es-MX', 'es+en'); content is already in it
 
 
 @dataclass(frozen=True)

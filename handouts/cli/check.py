@@ -15,9 +15,11 @@ from handouts.cli.app import CONTEXT, main, report, root_of, warn
                                             "grade 8) as errors.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the problems as JSON on stdout (for scripts); the exit code is the same.")
+@click.option("--language", "languages", multiple=True, metavar="LANG",
+              help="Also report every text without a translation into LANG (e.g. es), with its place. Repeatable.")
 @click.pass_context
 @report
-def check(ctx, strict, as_json):
+def check(ctx, strict, as_json, languages):
     """Check the whole clinic folder and report every problem at once.
 
     Reads every content file, checks every reference between files and every image, and prints one
@@ -30,6 +32,7 @@ def check(ctx, strict, as_json):
     Examples:
       handouts --root ~/my-clinic check
       handouts check --json > problems.json
+      handouts check --language es
     """
     from handouts import build
     from handouts.errors import EXIT_DATAERR, ContentError
@@ -40,6 +43,7 @@ def check(ctx, strict, as_json):
         from handouts.load.importing import review_warnings
 
         problems += review_warnings(library)
+        problems += build.translation_problems(library, languages)
     errors = [p for p in problems if not p.warning or strict]
     if as_json:
         counts = {"exercises": len(library.exercises), "programs": len(library.programs),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, FALLBACK_HELP, LANGUAGE_HELP, main, report, root_of, warn
 from handouts.cli.complete import complete_exercise, complete_program, complete_therapist
 
 
@@ -41,6 +41,8 @@ from handouts.cli.complete import complete_exercise, complete_program, complete_
                    "for notes. Default: as the visit file or program says (log_sheet: yes).")
 @click.option("--log-weeks", "log_weeks", type=click.IntRange(1, 12), metavar="N",
               help="Print N log sheets, one per week from the visit date (implies --log-sheet).")
+@click.option("--language", metavar="LANG", help=LANGUAGE_HELP)
+@click.option("--fallback", is_flag=True, help=FALLBACK_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="PDF to write. Default: handout-DATE-XXXXXXXX.pdf (a random part, never patient data) in the current folder.")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
@@ -65,6 +67,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
       handouts routine examples/visit.yaml -o maria.pdf --email maria@example.org
       handouts routine --program core-activation --exercise bridge:reps=10-15,hold=30s \\
           --exercise clamshell:reps=until-tired --log-sheet --log-weeks 2 -o log.pdf
+      handouts routine --program core-activation --language es --patient "María" -o maria-es.pdf
 
     Options given with a visit file override what the file says.
     """
@@ -80,7 +83,8 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     source = str(visit_file) if visit_file else ""
     flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
                                      remove=remove, note=note, therapist=therapist, date=date, page_size=page_size,
-                                     log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale)
+                                     log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale,
+                                     language=language)
     if visit_file:
         visit = folder.load_visit(visit_file, library, root)
         changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)
@@ -98,7 +102,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
         from handouts import mail
 
         mail.outbox.precheck(email, visit.email_consent, library.clinic, "--email")
-    result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source)
+    result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source, fallback=fallback)
     warn(result.warnings)
     note = subset.elsewhere_note(root, used.files)
     if note:

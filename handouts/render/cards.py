@@ -15,7 +15,7 @@ from handouts.model import RoutineEntry
 from handouts.render.flowables import Picture, QRCode, Unsplittable
 from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import para
+from handouts.render.text import label as label_markup, para
 from handouts.theme import Theme
 from handouts.wording import dosage_text, position_text, try_line
 
@@ -62,8 +62,12 @@ def _text_band(side: list, inner: float, right_width: float) -> Table:
 
 
 def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
-                  qr_codes: dict, max_height: float):
-    """Title bar; pictures with the dosage and QR code beside them; numbered steps; the note."""
+                  qr_codes: dict, max_height: float, words=None):
+    """Title bar; pictures with the dosage and QR code beside them; numbered steps; the note.
+    `words` (an i18n.Words) gives the labels' language; English when not given."""
+    from handouts import i18n
+
+    words = words or i18n.words("en")
     ex = entry.exercise
     primary = Color(*theme.primary)
     inner = theme.frame_width - 2 * CARD_PADDING
@@ -75,17 +79,17 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     dose = dosage_text(entry.dosage)
     left_width = 2 * (picture_box()[0] + PICTURE_GAP)
     right_width = theme.frame_width - left_width - 2 * CARD_PADDING
-    side = [Paragraph("How much", st.label),
-            Paragraph(para(dose) if dose else "As your therapist showed you", st.dosage)]
+    side = [Paragraph(label_markup(words, "card.how_much"), st.label),
+            Paragraph(para(dose) if dose else label_markup(words, "card.as_shown"), st.dosage)]
     if ex.video and ex.video in qr_codes:
-        qr = Table([[QRCode(qr_codes[ex.video], QR_SIZE), Paragraph("Scan with your phone camera to watch a video.", st.small)]],
+        qr = Table([[QRCode(qr_codes[ex.video], QR_SIZE), Paragraph(label_markup(words, "card.scan_video"), st.small)]],
                    colWidths=[QR_SIZE + 8, right_width - QR_SIZE - 8 - CARD_PADDING])
         qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                 ("TOPPADDING", (0, 0), (-1, -1), 6)]))
         side.append(qr)
     steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
     if ex.tips:
-        tip = Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)
+        tip = Paragraph(f"<b>{label_markup(words, 'card.tip')}</b> {para(ex.tips[0])}", st.tip)
         # Beside the pictures when there is room (no QR code), else under the steps.
         (steps if ex.video in qr_codes or not ex.images else side).append(tip)
     also = try_line(entry.harder, entry.easier)
@@ -111,7 +115,7 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
         ("TOPPADDING", (0, 1), (-1, 1), 6),
     ]
     if entry.note:
-        rows.append([Paragraph(f"<b>Note from your therapist:</b> {para(entry.note)}", st.body), ""])
+        rows.append([Paragraph(f"<b>{label_markup(words, 'card.note')}</b> {para(entry.note)}", st.body), ""])
         style += [("SPAN", (0, 3), (-1, 3)), ("BACKGROUND", (0, 3), (-1, 3), Color(*theme.note_light)),
                   ("LINEABOVE", (0, 3), (-1, 3), 0.8, Color(*theme.accent))]
     card = Table(rows, colWidths=[left_width + CARD_PADDING, right_width + CARD_PADDING])

@@ -25,3 +25,14 @@ def para(text: str) -> str:
 def hexcolor(rgb) -> str:
     """(r, g, b) in 0..1 -> '#rrggbb' for use inside escaped markup attributes."""
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+
+
+def label(words, key: str, **values) -> str:
+    """Markup for a fixed label from the catalogue (`words`: an i18n.Words). In a bilingual handout the
+    second language follows in italics, so a reader tells the two apart at a glance."""
+    texts = words.all(key, **values)
+    out = para(texts[0])
+    for other in texts[1:]:
+        if other != texts[0]:
+            out += f" <i>/ {para(other)}</i>"
+    return out
