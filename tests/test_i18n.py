@@ -154,7 +154,9 @@ def test_an_untranslated_file_is_one_problem_not_one_per_step(clinic_copy):
 
 def test_clinic_language_is_checked(clinic_copy):
     path = clinic_copy / "content" / "clinic.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "language: ar\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "language: en-US\n" in text
+    path.write_text(text.replace("language: en-US\n", "language: ar\n"), encoding="utf-8")
     _, problems = scan_library(clinic_copy, check_images=False)
     bad = [p for p in problems if p.field == "language"]
     assert len(bad) == 1 and bad[0].file == "content/clinic.yaml" and "right to left" in bad[0].message

@@ -56,13 +56,15 @@ class Catalogue:
             raise TypeError(f"catalogue {self.code}: {key} is not a single text")
         return _format(value, values)
 
-    def plural(self, key: str, n: int, **values) -> str:
-        """The form of `key` for the number `n`: an exact '=n' form first, then CLDR's category."""
+    def plural(self, key: str, count: int, **values) -> str:
+        """The form of `key` for the number `count`: an exact '=count' form first, then CLDR's
+        category. {n} is `count` unless `values` gives it (e.g. a range such as '10 to 15')."""
         forms = self.entries[key]
+        values = {"n": count, **values}
         if not isinstance(forms, dict):
-            return _format(str(forms), {"n": n, **values})
-        form = forms.get(f"={n}") or forms.get(self._plural_form(n)) or forms["other"]
-        return _format(form, {"n": n, **values})
+            return _format(str(forms), values)
+        form = forms.get(f"={count}") or forms.get(self._plural_form(count)) or forms["other"]
+        return _format(form, values)
 
     def texts(self, key: str) -> tuple[str, ...]:
         return tuple(self.entries[key])

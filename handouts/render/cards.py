@@ -72,11 +72,11 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     primary = Color(*theme.primary)
     inner = theme.frame_width - 2 * CARD_PADDING
     title = Table([[Paragraph(f"{para(label)}&nbsp;&nbsp;{para(ex.name)}", st.card_title),
-                    Paragraph(para(position_text(ex.position, ex.position_label)), st.card_position)]],
+                    Paragraph(para(position_text(ex.position, ex.position_label, words.main)), st.card_position)]],
                   colWidths=[inner * 0.68, inner * 0.32])
     title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    dose = dosage_text(entry.dosage)
+    dose = dosage_text(entry.dosage, words.main)
     left_width = 2 * (picture_box()[0] + PICTURE_GAP)
     right_width = theme.frame_width - left_width - 2 * CARD_PADDING
     side = [Paragraph(label_markup(words, "card.how_much"), st.label),
@@ -92,7 +92,7 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
         tip = Paragraph(f"<b>{label_markup(words, 'card.tip')}</b> {para(ex.tips[0])}", st.tip)
         # Beside the pictures when there is room (no QR code), else under the steps.
         (steps if ex.video in qr_codes or not ex.images else side).append(tip)
-    also = try_line(entry.harder, entry.easier)
+    also = try_line(entry.harder, entry.easier, words.main)
     if also:
         steps.append(Paragraph(para(also), st.tip))
     if ex.images:
