@@ -56,11 +56,14 @@ class Translated(str):
 
     texts: dict
     where: Location
+    places: dict  # language code -> where that language's text starts (for problems found in it)
 
-    def __new__(cls, value: str, texts: dict | None = None, where: Location | None = None):
+    def __new__(cls, value: str, texts: dict | None = None, where: Location | None = None,
+                places: dict | None = None):
         self = super().__new__(cls, value)
         self.texts = dict(texts) if texts is not None else {"": str(value)}
         self.where = where or Location()
+        self.places = dict(places or {})
         return self
 
 

@@ -51,7 +51,11 @@ class Localizer:
             return tuple(self(x) for x in obj)
         names = FIELDS.get(type(obj))
         if names and is_dataclass(obj):
-            return replace(obj, **{name: self(getattr(obj, name)) for name in names})
+            changes = {name: self(getattr(obj, name)) for name in names}
+            if isinstance(obj, m.Text) and isinstance(obj.source, m.Translated) and self.code in obj.source.places:
+                # Markdown is laid out from this language's text: its problems point there.
+                changes["where"] = obj.source.places[self.code]
+            return replace(obj, **changes)
         return obj
 
     def _pick(self, texts: dict, where: m.Location):

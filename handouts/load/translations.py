@@ -67,7 +67,8 @@ def text_value(r, value, at, path: str, limit: int) -> m.Translated | None:
                   f"{path}.{code}")
     if not ok or len(texts) != len(value):
         return None
-    return m.Translated(next(iter(texts.values())), texts, r.location(at, path))
+    places = {code: r.location(value.value_at[code], path) for code in texts}
+    return m.Translated(next(iter(texts.values())), texts, r.location(at, path), places)
 
 
 def text(r, node: YMap, key: str, path: str, limit: int) -> m.Translated | None:
