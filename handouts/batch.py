@@ -27,7 +27,8 @@ from handouts.errors import ContentError, OutputError, Problem
 from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
 MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
-EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
+# Allowed in any recipient list: used by delivery, and each row's language (its PDF and its email).
+EXTRA_COLUMNS = ("id", "email", "email_consent", "language")
 ROUTINE_COLUMNS = ("patient", "date", "therapist", "note", "layout")  # layout: standard, compact, large-print
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 100
@@ -149,6 +150,10 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
         if (row.number - 1) % n != k - 1:
             continue
         values = {c: row.fields.get(c, "") for c in people.columns if c in allowed}
+        why = _language_problem(values.get("language", ""))
+        if why:
+            row_problems.append(Problem(f"column 'language': {why}", f"{people.file}#row {row.number}"))
+            continue
         empty = [c for c in required if not values.get(c)]
         if empty:
             row_problems.append(Problem(f"no value in required column(s): {', '.join(empty)}",
@@ -165,6 +170,45 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
     # Rows outside this shard are reported by the shard that owns them.
     row_problems = [p for p in row_problems if row_of(p) is None or (row_of(p) - 1) % n == k - 1]
     return Plan(kind, target, jobs, row_problems, manifest, out_dir)
+
+
+def _language_problem(spec: str) -> str | None:
+    from handouts import i18n
+
+    if not spec.strip():
+        return None
+    try:
+        i18n.parse(spec)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def check_languages(plan_: Plan, root: Path, options: dict) -> list[Problem]:
+    """Every language the rows ask for (their `language` column, else --language, else the clinic's),
+    checked before anything is built: content without a translation stops the batch with every
+    place listed (ContentError), or with options['fallback'] comes back as warnings, once."""
+    from handouts import compose
+    from handouts.load import folder
+    from handouts.model import Visit
+
+    default = options.get("language") or ""
+    languages = sorted({dict(job.fields).get("language") or default for job in plan_.jobs})
+    if languages == [""]:
+        return []
+    library = folder.load_library(root, guides=plan_.kind == "guide")
+    fallback = bool(options.get("fallback"))
+    warnings: list[Problem] = []
+    for spec in languages:
+        if plan_.kind == "guide":
+            guide = library.guides[plan_.target]
+            neutral = {name: "Reader" for name, _ in guide.placeholder_at}
+            compose.compose_guide(library, plan_.target, neutral, language=spec or None, fallback=fallback,
+                                  warnings=warnings)
+        else:
+            compose.compose_routine(library, Visit(program=plan_.target, language=spec or None), fallback=fallback,
+                                    warnings=warnings)
+    return list(dict.fromkeys(warnings))
 
 
 def rows_with_problems(problems: list[Problem]) -> int:
@@ -271,9 +315,24 @@ def make_renderer(kind: str, root: Path, target: str, options: dict):
 
     library = folder.load_library(root, guides=kind == "guide")
     if kind == "guide":
-        renderer = build.GuideRenderer(root, library, target, options.get("page_size"))
-        renderer.prepare_shared()
-        return lambda fields: (renderer.reuse(fields), build.field_glyph_warnings(renderer.theme, fields))
+        renderers: dict[str, build.GuideRenderer] = {}
+
+        def renderer_for(language: str) -> build.GuideRenderer:
+            # One renderer (and one set of shared pages) per language the rows ask for.
+            if language not in renderers:
+                renderers[language] = build.GuideRenderer(root, library, target, options.get("page_size"),
+                                                          language or None, bool(options.get("fallback")))
+                renderers[language].prepare_shared()
+            return renderers[language]
+
+        default = options.get("language") or ""
+        renderer_for(default)  # before workers fork, so they inherit the shared pages
+
+        def render(fields):
+            renderer = renderer_for(fields.get("language") or default)
+            return renderer.reuse(fields), build.field_glyph_warnings(renderer.theme, fields)
+
+        return render
     return lambda fields: build.render_routine_for_row(root, library, target, fields, options)
 
 

@@ -458,8 +458,9 @@ def render_routine_for_row(root: Path, library: Library, program: str, fields: d
     visit = visit_from_options(library, patient=fields.get("patient", ""), program=program,
                                note=fields.get("note", ""), therapist=fields.get("therapist", ""),
                                date=fields.get("date") or options.get("date"), page_size=options.get("page_size"),
-                               layout=fields.get("layout") or options.get("layout"))
+                               layout=fields.get("layout") or options.get("layout"),
+                               language=fields.get("language") or options.get("language"))
     if visit.date is None:
         visit = Visit(**{**visit.__dict__, "date": dt.date.today()})
-    data, warnings = render_routine_pdf(root, library, visit)
+    data, warnings = render_routine_pdf(root, library, visit, fallback=bool(options.get("fallback")))
     return data, [w for w in warnings if not w.file]  # the row's own values; content is checked once

@@ -68,15 +68,16 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
     library = folder.load_library(root, guides=False)
     clinic = library.clinic
     if pdf:
-        consent = None
+        consent, language = None, ""
         if visit_file:
             visit = folder.load_visit(visit_file, library, root)
             consent, name = visit.email_consent, name or visit.patient
+            language = visit.language or ""  # the email in the handout's language
         elif clinic.email_delivery is not None and clinic.email_delivery.require_consent:
             raise ContentError(problems=[Problem(
                 "the clinic requires recorded consent to unencrypted email (email_delivery.require_consent); "
                 "give the visit file that records email_consent: yes with --visit FILE", "consent")])
-        outbox = mail.single(pdf, to, name, consent, clinic, template or "handout")
+        outbox = mail.single(pdf, to, name, consent, clinic, template or "handout", language=language)
     else:
         if clinic.email_delivery is None:
             mail.outbox.precheck("", None, clinic)

@@ -110,7 +110,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     click.echo(f"wrote {result.path}")
     if email is not None:
         outbox = mail.single(result.path, email, visit.patient, visit.email_consent, library.clinic, "handout",
-                             "--email")
+                             "--email", language=visit.language or "")
         from handouts.cli.mail import mail_result
 
         mail_result(mail.deliver(outbox, library.clinic, root), dry_run=False)

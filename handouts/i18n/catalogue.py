@@ -43,18 +43,26 @@ class Catalogue:
     `texts` for a list (e.g. the default warning signs)."""
 
     def __init__(self, code: str, entries: dict[str, object]):
-        from babel import Locale
-
         self.code = code
         self.entries = entries
         self.name = str(entries.get("language", code))
-        self._plural_form = Locale.parse(code).plural_form
+
+    @functools.cached_property
+    def _plural_form(self):
+        # CLDR's plural rule for the language; loaded on first use (Babel's locale data costs ~30 ms).
+        from babel import Locale
+
+        return Locale.parse(self.code).plural_form
 
     def text(self, key: str, **values) -> str:
+        return _format(self.template(key), values)
+
+    def template(self, key: str) -> str:
+        """The text with its {placeholders} left in (e.g. a built-in email template, filled later)."""
         value = self.entries[key]
         if not isinstance(value, str):
             raise TypeError(f"catalogue {self.code}: {key} is not a single text")
-        return _format(value, values)
+        return value
 
     def plural(self, key: str, count: int, **values) -> str:
         """The form of `key` for the number `count`: an exact '=count' form first, then CLDR's

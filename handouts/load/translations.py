@@ -15,6 +15,7 @@ Which translations a handout needs is decided when it is built (handouts.i18n.co
 
 from __future__ import annotations
 
+import functools
 import re
 
 from handouts import model as m
@@ -29,6 +30,7 @@ def is_translations(value) -> bool:
     return isinstance(value, YMap) and bool(value) and all(isinstance(k, str) and CODE_RE.match(k) for k in value)
 
 
+@functools.lru_cache(maxsize=64)
 def _code_problem(code: str) -> str | None:
     from babel import localedata
 

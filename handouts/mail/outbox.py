@@ -30,6 +30,7 @@ class Item:
     address: Checked
     name: str  # display name for To ("" for none)
     values: dict  # placeholder values
+    language: str = ""  # the recipient's language code (e.g. 'es'); "" = the clinic's
     data: bytes | None = None  # the PDF itself when it exists only in memory (the composer); else read from pdf
 
 
@@ -100,12 +101,13 @@ def precheck(address: str, consent: bool | None, clinic: Clinic, option: str = "
 
 
 def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Clinic, kind: str,
-           option: str = "--to", consent_source: str = "the visit file (--visit FILE)") -> Outbox:
-    """One PDF for one address. Raises ContentError (exit 65) for a bad address or missing consent."""
+           option: str = "--to", consent_source: str = "the visit file (--visit FILE)", language: str = "") -> Outbox:
+    """One PDF for one address. Raises ContentError (exit 65) for a bad address or missing consent.
+    `language`: the handout's language (its main one for a bilingual handout); the email matches it."""
     checked = precheck(address, consent, clinic, option, consent_source)
     require_input_file(pdf, "PDF")
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, pdf.name, pdf, pdf_digest(pdf), checked, name, values)
+    item = Item(1, pdf.name, pdf, pdf_digest(pdf), checked, name, values, _code(language))
     return Outbox(kind, pdf.resolve().parent, [item])
 
 
@@ -182,17 +184,30 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
                                     f"sent once, for row {first_row[checked.key]}", place, warning=True))
             continue
         first_row[checked.key] = number
+        try:
+            language = _code(row.fields.get("language", ""))
+        except ValueError as exc:
+            refused.append(Problem(str(exc), f"{people.file}#row {number}", field="language"))
+            continue
         name = row.fields.get("name") or row.fields.get("patient") or ""
         values = {k: v for k, v in row.fields.items() if k not in PRIVATE_COLUMNS}
         values.update(clinic_values(clinic))
         values["name"] = name
-        items.append(Item(number, place, pdf, pdf_digest(pdf), checked, name, values))
+        items.append(Item(number, place, pdf, pdf_digest(pdf), checked, name, values, language))
     if no_consent_column:
         refused.append(Problem(f"the list has no email_consent column, and the clinic requires recorded consent "
                                f"(email_delivery.require_consent); add the column (yes/no) or map it with "
                                f"--column email_consent=COLUMN ({no_consent_column:,} rows not sent)",
                                f"{people.file}#header"))
     return Outbox(kind, folder, items, refused, warnings, skipped)
+
+
+def _code(spec: str) -> str:
+    """A language spec ('es-MX', 'es+en') -> the code whose templates the email uses ('es'); '' stays ''.
+    ValueError (with a message) for a language handouts has no words for."""
+    from handouts import i18n
+
+    return i18n.parse(spec).primary if spec.strip() else ""
 
 
 def _row_number(place: str) -> int | None:
