@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handouts import facts
 from handouts import i18n
@@ -104,7 +104,14 @@ def compose_routine(library: Library, visit: Visit, file: str = "", *, fallback:
     def fill(text: str) -> str:  # programs name clinic facts by reference: {clinic.phone}
         return facts.fill(text, clinic)
 
+    also = None
+    if len(language.codes) > 1:  # bilingual: the same handout in the second language, card by card
+        second = i18n.Language(language.codes[1:], language.region)
+        also = compose_routine(library, replace(visit, language=second.spec), file, fallback=fallback,
+                               warnings=warnings)
+        entries = [replace(e, also=a) for e, a in zip(entries, also.entries)]
     return Routine(
+        also=also,
         clinic=clinic,
         title=fill(program.title) if program else words.text("routine.default_title"),
         entries=tuple(entries),
@@ -200,6 +207,10 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
         hint = schema.did_you_mean(guide_id, library.guides)
         raise ContentError(problems=[Problem(f"unknown guide id '{guide_id}'{hint}", "", 0, 0, "guide")])
     lang = language_of(library, language)
+    if len(lang.codes) > 1:
+        raise ContentError(problems=[Problem(
+            f"a guide is built in one language at a time; build one per language ({', '.join(lang.codes)}): "
+            "bilingual pages are for end-of-visit handouts", "--language")])
     problems: list[Problem] = []
     localized = {}
     for key, obj in [("guide", guide), ("clinic", library.clinic)] + [

@@ -327,6 +327,7 @@ class RoutineEntry:
     note: str = ""
     harder: tuple[str, ...] = ()  # names of the exercise's progressions ("Too easy? Try: ...")
     easier: tuple[str, ...] = ()  # names of its regressions
+    also: RoutineEntry | None = None  # a bilingual handout: the same card in its second language
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,7 @@ class Routine:
     layout: str = "standard"
     greyscale: bool = False
     language: str = "en"  # the labels' language spec ('es-MX', 'es+en'); content is already in it
+    also: Routine | None = None  # a bilingual handout ('es+en'): the same handout in its second language
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,30 @@ def test_every_demo_text_has_its_spanish():
     for path in sorted((REPO / "content").rglob("*.yaml")):
         tree = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert spanish_texts(tree) or path.name == "clinic.yaml", f"{path.name} has no Spanish"
+
+
+# -- bilingual -------------------------------------------------------------------------------------------
+
+def test_bilingual_handout_prints_every_step_and_label_in_both_languages(clinic, tmp_path):
+    out = tmp_path / "bi.pdf"
+    result = run(["routine", "--program", "core-activation", "--language", "es+en", "--date", "2026-11-30",
+                  "-o", out], clinic)
+    assert result.exit_code == 0, explain(result)
+    facts = pdf_facts(out)
+    text = " ".join(facts.all_text.split())
+    for words in ("PARE y llámenos si: / STOP and call us if:", "Cuánto / How much", "Puente / Bridge",
+                  "Página 1 de", "/ Page 1 of", "30 de noviembre de 2026", "Boca arriba / Lying on your back",
+                  "2 series de 10 · mantenga 3 segundos", "2 sets of 10 · hold 3 seconds"):
+        assert words in text, words
+    bridge = yaml.safe_load((REPO / "content" / "exercises" / "bridge.yaml").read_text(encoding="utf-8"))
+    for step in bridge["steps"]["es"] + bridge["steps"]["en"]:
+        assert " ".join(step.split()) in text, step
+    # Nothing smaller than the layout's sizes, nothing off the page, no empty page. (A STOP box longer than
+    # what is left of page 1 is kept whole by #11's change, which is not on main yet: that rule is left out.)
+    broken = [str(v) for v in check_pdf(out.read_bytes(), **SPANISH_STOP) if v.rule != "stop-box"]
+    assert broken == []
+
+
+def test_a_guide_is_one_language_at_a_time(clinic, tmp_path):
+    result = run(["guide", "back-pain-tips", "--language", "es+en", "--for", "Ana", "-o", tmp_path / "g.pdf"], clinic)
+    assert result.exit_code == 65 and "a guide is built in one language at a time" in result.stderr, explain(result)

@@ -15,7 +15,7 @@ from handouts.model import RoutineEntry
 from handouts.render.flowables import Picture, QRCode, Unsplittable
 from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import label as label_markup, para
+from handouts.render.text import both, label as label_markup, para
 from handouts.theme import Theme
 from handouts.wording import dosage_text, position_text, try_line
 
@@ -28,11 +28,12 @@ def _fit_size(prepared: Prepared, box_w: float, box_h: float) -> tuple[float, fl
 def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
     box_w, box_h = picture_box()
     images, captions = [], []
-    for pic in entry.exercise.images[:2]:
+    alt = entry.also.exercise.images if entry.also else ()
+    for n, pic in enumerate(entry.exercise.images[:2]):
         prepared = pictures[pic.file]
         w, h = _fit_size(prepared, box_w, box_h)
         images.append(Picture(str(prepared.path), w, h))
-        captions.append(Paragraph(para(pic.caption), st.caption))
+        captions.append(Paragraph(both(pic.caption, alt[n].caption if n < len(alt) else ""), st.caption))
     rows = [images, captions] if images else [[""]]
     widths = [box_w + PICTURE_GAP] * max(1, len(images))
     grid = Table(rows, colWidths=widths, rowHeights=[box_h + 4, None] if images else None)
@@ -69,32 +70,44 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
 
     words = words or i18n.words("en")
     ex = entry.exercise
+    # A bilingual handout: `alt` is the same card in the second language, printed in italics after the main.
+    alt, second = (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
     primary = Color(*theme.primary)
     inner = theme.frame_width - 2 * CARD_PADDING
-    title = Table([[Paragraph(f"{para(label)}&nbsp;&nbsp;{para(ex.name)}", st.card_title),
-                    Paragraph(para(position_text(ex.position, ex.position_label, words.main)), st.card_position)]],
+    name = para(ex.name) + (f" <i>/ {para(alt.exercise.name)}</i>" if alt and alt.exercise.name != ex.name else "")
+    position = position_text(ex.position, ex.position_label, words.main)
+    if alt:
+        position = " / ".join(dict.fromkeys((position, position_text(ex.position, alt.exercise.position_label, second))))
+    title = Table([[Paragraph(f"{para(label)}&nbsp;&nbsp;{name}", st.card_title),
+                    Paragraph(para(position), st.card_position)]],
                   colWidths=[inner * 0.68, inner * 0.32])
     title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     dose = dosage_text(entry.dosage, words.main)
     left_width = 2 * (picture_box()[0] + PICTURE_GAP)
     right_width = theme.frame_width - left_width - 2 * CARD_PADDING
-    side = [Paragraph(label_markup(words, "card.how_much"), st.label),
-            Paragraph(para(dose) if dose else label_markup(words, "card.as_shown"), st.dosage)]
+    if alt and dose:
+        dose_markup = both(dose, dosage_text(alt.dosage, second))
+    else:
+        dose_markup = para(dose) if dose else label_markup(words, "card.as_shown")
+    side = [Paragraph(label_markup(words, "card.how_much"), st.label), Paragraph(dose_markup, st.dosage)]
     if ex.video and ex.video in qr_codes:
         qr = Table([[QRCode(qr_codes[ex.video], QR_SIZE), Paragraph(label_markup(words, "card.scan_video"), st.small)]],
                    colWidths=[QR_SIZE + 8, right_width - QR_SIZE - 8 - CARD_PADDING])
         qr.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                 ("TOPPADDING", (0, 0), (-1, -1), 6)]))
         side.append(qr)
-    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
+    alt_steps = alt.exercise.steps if alt else ()
+    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{both(step, alt_steps[i - 1] if i <= len(alt_steps) else '')}",
+                       st.step) for i, step in enumerate(ex.steps, 1)]
     if ex.tips:
-        tip = Paragraph(f"<b>{label_markup(words, 'card.tip')}</b> {para(ex.tips[0])}", st.tip)
+        alt_tip = alt.exercise.tips[0] if alt and alt.exercise.tips else ""
+        tip = Paragraph(f"<b>{label_markup(words, 'card.tip')}</b> {both(ex.tips[0], alt_tip)}", st.tip)
         # Beside the pictures when there is room (no QR code), else under the steps.
         (steps if ex.video in qr_codes or not ex.images else side).append(tip)
     also = try_line(entry.harder, entry.easier, words.main)
     if also:
-        steps.append(Paragraph(para(also), st.tip))
+        steps.append(Paragraph(both(also, try_line(alt.harder, alt.easier, second) if alt else ""), st.tip))
     if ex.images:
         media, shade = [_pictures(entry, st, pictures), side], [("BACKGROUND", (1, 1), (1, 1), Color(*theme.light))]
     else:  # a text card: the dosage band runs across the card, no empty picture frame

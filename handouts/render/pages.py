@@ -51,7 +51,7 @@ def draw_sample_mark(canvas, theme: Theme, font: str, words=None) -> None:
     phone number are never mistaken for a real clinic's. `words`: an i18n.Words (English when None)."""
     from handouts import i18n
 
-    text = (words or i18n.words("en")).joined("page.sample")
+    text = (words or i18n.words("en")).text("page.sample")  # one language: a bilingual line would not fit
     canvas.saveState()
     canvas.setFillColorRGB(*theme.warning)  # SAMPLE_RED, or its grey in a greyscale handout
     size = _fit(text, font + "-Bold", 11, theme.frame_width, canvas)

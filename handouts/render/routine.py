@@ -22,7 +22,7 @@ from handouts.render.largeprint import large_print_story
 from handouts.render.logsheet import log_sheets
 from handouts.render.pages import Branding, document, numbered_canvas
 from handouts.render.styles import Styles
-from handouts.render.text import label, para
+from handouts.render.text import both, label, para
 from handouts.theme import Theme
 from handouts import i18n
 
@@ -61,7 +61,8 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
 
 
 def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
-    story = [Paragraph(para(r.title), st.h1)]
+    other = r.also  # a bilingual handout: the same texts in the second language, in italics
+    story = [Paragraph(both(r.title, other.title if other else ""), st.h1)]
     blank = "_" * 22
     cells = [
         [Paragraph(label(words, "routine.patient"), st.label), Paragraph(label(words, "routine.date"), st.label),
@@ -81,10 +82,12 @@ def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
     ]))
     story += [block, Spacer(1, 8)]
     if r.purpose:
-        story.append(Paragraph(para(r.purpose), st.body))
+        story.append(Paragraph(both(r.purpose, other.purpose if other else ""), st.body))
     if r.goals:
         story.append(Paragraph(label(words, "routine.goals"), st.h2))
-        story += [Paragraph("•&nbsp;&nbsp;" + para(goal), st.bullet) for goal in r.goals]
+        alt = other.goals if other else ()
+        story += [Paragraph("•&nbsp;&nbsp;" + both(goal, alt[n] if n < len(alt) else ""), st.bullet)
+                  for n, goal in enumerate(r.goals)]
     if r.note:
         # A bordered paragraph, not a table cell: a long note continues on the next page.
         story += [Spacer(1, 8), Paragraph(label(words, "routine.note"), st.label),
@@ -98,7 +101,9 @@ def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
 def _warning_box(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> Table:
     red = Color(*theme.warning)
     rows = [[Paragraph(label(words, "routine.stop"), st.warn_title)]]
-    rows += [[Paragraph("•&nbsp;&nbsp;" + para(sign), st.bullet)] for sign in r.warning_signs]
+    alt = r.also.warning_signs if r.also else ()
+    rows += [[Paragraph("•&nbsp;&nbsp;" + both(sign, alt[n] if n < len(alt) else ""), st.bullet)]
+             for n, sign in enumerate(r.warning_signs)]
     rows.append([Paragraph(f"<b>{label(words, 'routine.call', phone=r.clinic.phone)}</b>", st.body)])
     box = Table(rows, colWidths=[theme.frame_width])
     box.setStyle(TableStyle([

@@ -36,3 +36,12 @@ def label(words, key: str, **values) -> str:
         if other != texts[0]:
             out += f" <i>/ {para(other)}</i>"
     return out
+
+
+def both(main: str, other: str | None) -> str:
+    """Markup for content text of a bilingual handout: the main language, then the second one on its
+    own line in italics ('' or the same text: only the main one)."""
+    out = para(main)
+    if other and other != main:
+        out += f"<br/><i>{para(other)}</i>"
+    return out
