@@ -112,11 +112,13 @@ def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Cli
 
 
 def single_bytes(data: bytes, label: str, folder: Path, address: str, name: str, consent: bool | None,
-                 clinic: Clinic, kind: str, option: str, consent_source: str) -> Outbox:
-    """One PDF held in memory (never written to disk) for one address; the journal lives in `folder`."""
+                 clinic: Clinic, kind: str, option: str, consent_source: str, language: str = "") -> Outbox:
+    """One PDF held in memory (never written to disk) for one address; the journal lives in `folder`.
+    `language`: the handout's (its main one when bilingual); the email matches it."""
     checked = precheck(address, consent, clinic, option, consent_source)
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, label, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, data)
+    item = Item(1, label, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, _code(language),
+                data=data)
     return Outbox(kind, folder, [item])
 
 
