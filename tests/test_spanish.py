@@ -236,3 +236,11 @@ def test_bilingual_handout_prints_every_step_and_label_in_both_languages(clinic,
 def test_a_guide_is_one_language_at_a_time(clinic, tmp_path):
     result = run(["guide", "back-pain-tips", "--language", "es+en", "--for", "Ana", "-o", tmp_path / "g.pdf"], clinic)
     assert result.exit_code == 65 and "a guide is built in one language at a time" in result.stderr, explain(result)
+
+
+def test_check_language_warns_about_an_email_template_without_its_translation(clinic_copy):
+    (clinic_copy / "content" / "email" / "guide" / "es" / "body.txt").unlink()
+    result = run(["check", "--language", "es"], clinic_copy)
+    assert result.exit_code == 0, explain(result)  # a warning: the built-in Spanish wording is sent
+    assert ("content/email/guide/body.txt: warning: no Spanish version of this template: people reading Spanish "
+            "get the built-in wording; write content/email/guide/es/body.txt") in result.stderr

@@ -43,7 +43,7 @@ def check(ctx, strict, as_json, languages):
         from handouts.load.importing import review_warnings
 
         problems += review_warnings(library)
-        problems += build.translation_problems(library, languages)
+        problems += build.translation_problems(library, languages, root)
     errors = [p for p in problems if not p.warning or strict]
     if as_json:
         counts = {"exercises": len(library.exercises), "programs": len(library.programs),
