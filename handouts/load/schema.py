@@ -645,7 +645,10 @@ def markdown_text(r: Reader, node: YMap, key: str, path: str) -> m.Text | None:
         where = value.value_at[code] if code else at  # each translation from its own line
         _, problems = markdown.parse(source, r.file, where[0], _join(path, key) + (f".{code}" if code else ""))
         r.problems.extend(problems)
-    return m.Text(text, r.location(at, _join(path, key)))
+    # Problems found later (a missing clinic fact, text too long beside its picture) point at the text
+    # as first written: for translations, that language's text, not the `en:` key above it.
+    first = text.places.get(next(iter(text.texts))) if text.places else None
+    return m.Text(text, first or r.location(at, _join(path, key)))
 
 
 def _picture(r: Reader, node: YMap, key: str, path: str, caption: str = "") -> m.Picture | None:
