@@ -16,7 +16,7 @@ def rows_of(out):
     return {r["row"]: r for r in csv.DictReader(io.StringIO((out / "manifest.csv").read_text(encoding="utf-8")))}
 
 
-def test_guides_and_emails_follow_each_rows_language(clinic_copy, tmp_path, mail_env):
+def test_guides_and_emails_follow_each_rows_language(clinic_copy, tmp_path, mail_env):  # noqa: F811
     leads = tmp_path / "leads.csv"
     leads.write_text("name,email,email_consent,language\nAnna Berg,anna@example.org,yes,\n"
                      "María Gómez,maria@example.net,yes,es\nLuis Paz,luis@example.com,yes,es-MX\n", encoding="utf-8")

@@ -9,15 +9,15 @@ import string
 
 import pytest
 import yaml
-
 from conftest import REPO, explain, pdf_facts, run
+
 from handouts import i18n
 from handouts.i18n.catalogue import catalogue
 from handouts.invariants import check_pdf
 from handouts.model import Dosage
 from handouts.wording import dosage_text
 
-SPANISH_STOP = dict(stop_heading="PARE y llámenos si", phone_line="Llame al")
+SPANISH_STOP = {"stop_heading": "PARE y llámenos si", "phone_line": "Llame al"}
 
 
 def english_labels() -> list[str]:
@@ -60,8 +60,8 @@ def test_spanish_routine_has_spanish_dates_dosage_and_labels(spanish_routine):
     text = " ".join(pdf_facts(spanish_routine).all_text.split())
     for words in ("30 de noviembre de 2026", "PARE y llámenos si:", "Llame al (503) 555-0142", "Cuánto",
                   "Página 1 de", "Sus metas", "Una nota de su terapeuta", "Boca arriba", "En manos y rodillas",
-                  "2 series de 10 · mantenga 5 segundos · descanse 30 segundos entre series · una vez al día · "
-                  "5 días a la semana", "cambie de lado cada vez", "Mi registro de ejercicios",
+                  ("2 series de 10 · mantenga 5 segundos · descanse 30 segundos entre series · una vez al día · "
+                   "5 días a la semana"), "cambie de lado cada vez", "Mi registro de ejercicios",
                   "Semana del 30 de noviembre de 2026", "lun", "Puente", "¿Muy fácil? Pruebe: Puente con marcha."):
         assert words in text, words
 
@@ -106,8 +106,8 @@ def test_check_language_es_locates_the_one_missing_translation(clinic_copy):
     result = run(["check", "--language", "es"], clinic_copy)
     assert result.exit_code == 65, explain(result)
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == ["error: content/exercises/bridge.yaml:1:7: name: no Spanish (es) translation; write it as "
-                      "{en: ..., es: ...} (or build with --fallback to print English here)"], explain(result)
+    assert errors == [("error: content/exercises/bridge.yaml:1:7: name: no Spanish (es) translation; write it as "
+                       "{en: ..., es: ...} (or build with --fallback to print English here)")], explain(result)
 
 
 def test_an_untranslated_exercise_is_refused_unless_fallback_is_asked_for(clinic_copy, tmp_path):
@@ -140,8 +140,8 @@ def test_a_clinic_locale_sets_how_dates_are_written(clinic_copy, tmp_path):
     (Dosage(sets=1, reps=1), "1 serie de 1"),
     (Dosage(reps=1), "1 vez"),
     (Dosage(reps=10, reps_max=15, per_day=2, per_week=7), "10 a 15 veces · dos veces al día, todos los días"),
-    (Dosage(sets=2, reps_open="until-tired", rest=60), "2 series, cada una hasta que sienta los músculos cansados · "
-                                                       "descanse 1 minuto entre series"),
+    (Dosage(sets=2, reps_open="until-tired", rest=60), ("2 series, cada una hasta que sienta los músculos cansados · "
+                                                        "descanse 1 minuto entre series")),
     (Dosage(duration=600, per_week=1), "durante 10 minutos · 1 día a la semana"),
     (Dosage(hold=20, hold_max=30, side="alternating"), "mantenga 20 a 30 segundos · cambie de lado cada vez"),
 ])
@@ -179,7 +179,7 @@ def spanish_texts(node) -> list[str]:
 def plain(markdown: str) -> str:
     """Markdown as read: no emphasis marks, link targets or list markers."""
     text = re.sub(r"\]\([^)]*\)|[*\[]", "", markdown)
-    return re.sub(r"^\s*(-|\d+\.)\s+", "", text, flags=re.M)
+    return re.sub(r"^\s*(-|\d+\.)\s+", "", text, flags=re.MULTILINE)
 
 
 def test_the_spanish_guide_reads_easily():
