@@ -52,7 +52,7 @@ from handouts.cli.complete import complete_exercise, complete_program, complete_
 @click.pass_context
 @report
 def routine(ctx, visit_file, patient, program, exercises, remove, note, therapist, date, page_size, layout, greyscale,
-            log_sheet, log_weeks, output, overwrite, email=None):
+            log_sheet, log_weeks, language, fallback, output, overwrite, email=None):
     """Build the end-of-visit handout from options or from a visit file.
 
     \b
