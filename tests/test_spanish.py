@@ -244,3 +244,14 @@ def test_check_language_warns_about_an_email_template_without_its_translation(cl
     assert result.exit_code == 0, explain(result)  # a warning: the built-in Spanish wording is sent
     assert ("content/email/guide/body.txt: warning: no Spanish version of this template: people reading Spanish "
             "get the built-in wording; write content/email/guide/es/body.txt") in result.stderr
+
+
+@pytest.mark.parametrize("layout", ["compact", "large-print"])
+def test_every_layout_in_spanish_has_no_english_label_and_holds_the_invariants(clinic, tmp_path, layout):
+    out = tmp_path / f"{layout}.pdf"
+    result = run(["routine", "--program", "core-activation", "--language", "es", "--layout", layout, "--date",
+                  "2026-11-30", "--patient", "María", "--note", "Camine.", "--log-sheet", "-o", out], clinic)
+    assert result.exit_code == 0 and result.stderr == "", explain(result)
+    text = pdf_facts(out).all_text
+    assert leftovers(text) == [] and "PARE y llámenos si:" in text and "Mi registro de ejercicios" in text
+    assert [str(v) for v in check_pdf(out.read_bytes(), **SPANISH_STOP)] == []
