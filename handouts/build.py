@@ -289,32 +289,6 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
     return library, problems
 
 
-def translation_problems(library: Library, languages, root: Path | None = None) -> list[Problem]:
-    """For `check --language es`: each text of the clinic without an `es` translation, located (errors),
-    and (warnings) each email template the clinic wrote in its own language but not in `es`: those
-    readers would get the built-in wording instead."""
-    from handouts.i18n.content import missing_translations
-    from handouts.i18n.language import language_name
-
-    out: list[Problem] = []
-    clinic = compose.language_of(library, None)
-    for spec in languages:
-        language = compose.language_of(library, spec)
-        for code in language.codes:
-            if code == clinic.primary:
-                continue
-            out += missing_translations(library, code, clinic.primary)
-            for kind in ("handout", "guide") if root else ():
-                own = root / "content" / "email" / kind
-                for name in ("subject.txt", "body.txt", "body.html"):
-                    if (own / name).is_file() and not (own / code / name).is_file():
-                        out.append(Problem(f"no {language_name(code)} version of this template: people reading "
-                                           f"{language_name(code)} get the built-in wording; write "
-                                           f"content/email/{kind}/{code}/{name}", f"content/email/{kind}/{name}",
-                                           warning=True))
-    return list(dict.fromkeys(out))
-
-
 def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -> list[Problem]:
     """Problems with one picture: unusable (error), animated or too coarse for print (warnings)."""
     w = pic.where

@@ -40,10 +40,11 @@ def check(ctx, strict, as_json, languages):
     root = root_of(ctx)
     library, problems = build.check(root)
     if library is not None:
+        from handouts.i18n.content import translation_problems
         from handouts.load.importing import review_warnings
 
         problems += review_warnings(library)
-        problems += build.translation_problems(library, languages, root)
+        problems += translation_problems(library, languages, root)
     errors = [p for p in problems if not p.warning or strict]
     if as_json:
         counts = {"exercises": len(library.exercises), "programs": len(library.programs),

@@ -134,3 +134,32 @@ def missing_translations(library: m.Library, code: str, default: str) -> list[Pr
         for key in sorted(group):
             localizer(group[key])
     return localizer.summary()
+
+
+def translation_problems(library: m.Library, specs, root=None) -> list[Problem]:
+    """For `check --language es`: each text of the clinic without an `es` translation, located (errors),
+    and (warnings) each email template the clinic wrote in its own language but not in `es` under
+    `root`/content/email/<kind>/es/: those readers would get the built-in wording instead."""
+    from handouts.errors import ContentError
+    from handouts.i18n.language import parse
+
+    out: list[Problem] = []
+    clinic = parse(library.clinic.language)
+    for spec in specs:
+        try:
+            language = parse(spec, region=clinic.region)
+        except ValueError as exc:
+            raise ContentError(problems=[Problem(str(exc), "--language")]) from None
+        for code in language.codes:
+            if code == clinic.primary:
+                continue
+            out += missing_translations(library, code, clinic.primary)
+            for kind in ("handout", "guide") if root else ():
+                own = root / "content" / "email" / kind
+                for name in ("subject.txt", "body.txt", "body.html"):
+                    if (own / name).is_file() and not (own / code / name).is_file():
+                        out.append(Problem(f"no {language_name(code)} version of this template: people reading "
+                                           f"{language_name(code)} get the built-in wording; write "
+                                           f"content/email/{kind}/{code}/{name}", f"content/email/{kind}/{name}",
+                                           warning=True))
+    return list(dict.fromkeys(out))
