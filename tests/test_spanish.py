@@ -255,3 +255,11 @@ def test_every_layout_in_spanish_has_no_english_label_and_holds_the_invariants(c
     text = pdf_facts(out).all_text
     assert leftovers(text) == [] and "PARE y llámenos si:" in text and "Mi registro de ejercicios" in text
     assert [str(v) for v in check_pdf(out.read_bytes(), **SPANISH_STOP)] == []
+
+
+def test_the_spanish_example_visit_file_builds_in_spanish(clinic, tmp_path):
+    out = tmp_path / "visita.pdf"
+    result = run(["routine", REPO / "examples" / "visita-es.yaml", "-o", out], clinic)
+    assert result.exit_code == 0 and result.stderr == "", explain(result)
+    text = " ".join(pdf_facts(out).all_text.split())
+    assert "21 de noviembre de 2026" in text and "Camine 10 minutos cada día." in text and leftovers(text) == []
