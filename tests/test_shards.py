@@ -138,7 +138,6 @@ def test_the_kubernetes_and_aws_batch_examples_run_as_written(clinic, tmp_path, 
     import json
 
     import yaml
-
     from conftest import REPO
 
     folder = REPO / "examples" / "cluster"
