@@ -194,7 +194,10 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     routine = compose.compose_routine(library, visit, source, fallback=fallback, warnings=fell_back)
     theme = for_layout(build_theme(library.clinic, root, routine.page_size), routine.layout, routine.greyscale)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
-    warnings = fell_back + glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
+    program = library.programs.get(visit.program) if visit.program else None
+    if program is not None:  # its words in the handout's language: the ones printed
+        program = compose.in_language(library, program, compose.language_of(library, routine.language), True, None)
+    warnings = fell_back + glyph_warnings(routine, theme, program)
     dpi = library.clinic.image_dpi
     prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings)
     if routine.layout == "large-print":  # `check` judges pictures at the standard card's smaller size

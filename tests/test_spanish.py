@@ -263,3 +263,15 @@ def test_the_spanish_example_visit_file_builds_in_spanish(clinic, tmp_path):
     assert result.exit_code == 0 and result.stderr == "", explain(result)
     text = " ".join(pdf_facts(out).all_text.split())
     assert "21 de noviembre de 2026" in text and "Camine 10 minutos cada día." in text and leftovers(text) == []
+
+
+def test_characters_the_font_lacks_are_found_in_the_language_printed(clinic_copy, tmp_path):
+    path = clinic_copy / "content" / "programs" / "core-activation.yaml"
+    text = path.read_text(encoding="utf-8")
+    spanish_goal = "    - Apretar los músculos del abdomen mientras respira normal.\n"
+    assert spanish_goal in text
+    path.write_text(text.replace(spanish_goal, spanish_goal.replace("normal.", "normal \u4e2d."), 1), encoding="utf-8")
+    result = run(["routine", "--program", "core-activation", "--language", "es", "-o", tmp_path / "es.pdf"],
+                 clinic_copy)
+    assert "content/programs/core-activation.yaml" in result.stderr and "goals[0]" in result.stderr, explain(result)
+    assert "U+4E2D" in result.stderr, explain(result)
