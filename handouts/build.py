@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import compose, images, qr
+from handouts import compose, fit, images, qr
 from handouts.load import folder, schema
 from handouts.errors import ContentError, Problem
 from handouts.files import write_atomic
@@ -19,7 +19,7 @@ from handouts.render.guard import layout_errors
 from handouts.theme import Theme, build_theme, for_layout
 
 
-MIN_PRINT_DPI = 150
+MIN_PRINT_DPI = fit.MIN_PRINT_DPI  # one threshold for check and builds
 
 
 @dataclass
@@ -201,46 +201,13 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     dpi = library.clinic.image_dpi
     prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings)
     if routine.layout == "large-print":  # `check` judges pictures at the standard card's smaller size
-        warnings += soft_pictures(pics, prepared, picture_box(routine.layout), "in large print")
+        warnings += fit.soft_pictures(pics, prepared, picture_box(routine.layout), "in large print")
     logo = library.clinic.logo
     logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
     codes = {e.exercise.video: qr.matrix(e.exercise.video) for e in routine.entries if e.exercise.video}
     with layout_errors(source or "the handout"):
         data = render_routine(routine, theme, prepared, logo_prepared, codes)
-    return data, warnings + compact_fit(routine, page_count(data))
-
-
-def soft_pictures(pics: list[Picture], prepared: dict[str, images.Prepared], box: tuple[float, float],
-                  where: str) -> list[Problem]:
-    """A warning for each picture that prints below MIN_PRINT_DPI in `box` (from the prepared size,
-    which is the source's size whenever the source is too small: nothing is decoded again)."""
-    out, seen = [], set()
-    for pic in pics:
-        p = prepared[pic.file]
-        printed = images.printed_dpi((p.width, p.height), box)
-        if printed < MIN_PRINT_DPI and pic.file not in seen:
-            seen.add(pic.file)
-            w = pic.where
-            out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi {where} (below {MIN_PRINT_DPI}); "
-                               f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
-    return out
-
-
-def page_count(data: bytes) -> int:
-    return data.count(b"/Type /Page\n") or data.count(b"/Type /Page ")
-
-
-def compact_fit(routine: Routine, pages: int) -> list[Problem]:
-    """A warning when a compact handout misses its aim: 2 pages, or 1 for 4 exercises or fewer."""
-    if routine.layout != "compact":
-        return []
-    pages -= routine.log_weeks  # log sheets are pages of their own
-    aim = 1 if len(routine.entries) <= 4 else 2
-    if pages <= aim:
-        return []
-    return [Problem(f"the compact layout aims for {aim} page{'s' if aim > 1 else ''} but these "
-                    f"{len(routine.entries)} exercises need {pages}; with more than 10 exercises or long steps "
-                    f"use --layout standard", "", 0, 0, "layout", warning=True)]
+    return data, warnings + fit.compact_fit(routine, fit.page_count(data))
 
 
 def default_output(visit: Visit) -> Path:
@@ -260,7 +227,7 @@ def build_routine(root: Path, library: Library, visit: Visit, output: Path | Non
     data, warnings = render_routine_pdf(root, library, visit, source, fallback)
     path = output or default_output(visit)
     write_atomic(path, data, overwrite=overwrite)
-    return Result(path, page_count(data), warnings)
+    return Result(path, fit.page_count(data), warnings)
 
 
 def check(root: Path) -> tuple[Library | None, list[Problem]]:
