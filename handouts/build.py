@@ -232,7 +232,10 @@ def build_routine(root: Path, library: Library, visit: Visit, output: Path | Non
 
 def check(root: Path) -> tuple[Library | None, list[Problem]]:
     """Every problem in a clinic folder: files, references, image paths and the images themselves."""
+    from handouts.leftovers import scan as demo_leftovers
+
     library, problems = folder.scan_library(root)
+    problems += demo_leftovers(root)  # the demo's name and numbers in a clinic of its own: warnings
     if library is None:
         return None, problems
     bad_paths = {(p.file, p.line) for p in problems}

@@ -1,0 +1,90 @@
+"""Demo leftovers: a clinic folder -> a warning for every place that still holds the demo clinic's facts.
+
+A clinic started with `handouts init` is a copy of the demo. Anything it keeps from it — the demo's
+name, its 555-01xx phone numbers, example.com addresses and links, its therapists and guide author —
+would reach patients as if it were the clinic's own. `handouts check` reports each one with its
+file:line:col (as warnings; `check --strict` fails on them). The bundled demo itself is not checked.
+What counts as the demo's is read from the bundled demo, so this list cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from handouts.errors import Problem
+
+TEXT_SUFFIXES = (".yaml", ".yml", ".txt", ".html", ".md")
+MAX_BYTES = 2_000_000
+# Fictional numbers (555-0100 to 555-0199) and the domains reserved for examples (RFC 2606).
+PATTERNS = (
+    (re.compile(r"555[\s.\-]?01\d\d\b"), "a fictional 555-01xx phone number from the demo"),
+    (re.compile(r"(?:https?://)?[\w.+-]*@?[\w.-]*\bexample\.(?:com|org|net)\b[^\s\"'<>)\]]*", re.IGNORECASE),
+     "an example.com address or link from the demo"),
+)
+
+
+def demo_words() -> list[tuple[str, str]]:
+    """(text, what it is) for the bundled demo's clinic name, therapists and guide authors."""
+    import yaml  # plain reading of our own demo files: they are known to be well formed
+
+    from handouts.load.folder import demo_root
+
+    content = demo_root() / "content"
+    words: list[tuple[str, str]] = []
+    try:
+        clinic = yaml.safe_load((content / "clinic.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return words
+    name = str(clinic.get("name") or "")
+    if name:
+        words.append((name, "the demo clinic's name"))
+        first = name.split()[0]
+        if len(first) >= 6:
+            words.append((first, "part of the demo clinic's name"))
+    for t in clinic.get("therapists") or []:
+        if isinstance(t, dict) and t.get("name"):
+            words.append((str(t["name"]), "a therapist of the demo clinic"))
+    for path in sorted((content / "guides").glob("*.y*ml")):
+        try:
+            guide = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        author = (guide.get("author") or {}).get("name") if isinstance(guide.get("author"), dict) else None
+        if author and all(author != w for w, _ in words):
+            words.append((str(author), "the demo guide's author"))
+    # Longest first, so "Brightwater Physical Therapy" is reported rather than "Brightwater" inside it.
+    return sorted(words, key=lambda w: -len(w[0]))
+
+
+def scan(root: Path) -> list[Problem]:
+    """A warning for each demo leftover in `root`'s content (none for the bundled demo itself)."""
+    from handouts.load.folder import is_demo
+
+    if is_demo(root):
+        return []
+    words = [(re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE), f"'{w}' is {what}") for w, what in demo_words()]
+    out: list[Problem] = []
+    content = root / "content"
+    files = sorted(p for p in content.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()) \
+        if content.is_dir() else []
+    for path in files:
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                continue
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue  # unreadable files are reported by the loader
+        shown = path.relative_to(root).as_posix()
+        for number, line in enumerate(text.splitlines(), 1):
+            taken: list[tuple[int, int]] = []
+            # Addresses and numbers first: a demo link is reported whole, not the name inside it.
+            for pattern, why in [(p, f"{{text}} is {what}") for p, what in PATTERNS] + words:
+                for match in pattern.finditer(line):
+                    if any(s < match.end() and match.start() < e for s, e in taken):
+                        continue
+                    taken.append(match.span())
+                    said = why.replace("{text}", f"'{match.group(0)}'")
+                    out.append(Problem(f"demo leftover: {said}; replace it with your clinic's own",
+                                       shown, number, match.start() + 1, warning=True))
+    return out
