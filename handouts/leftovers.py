@@ -17,11 +17,26 @@ from handouts.errors import Problem
 TEXT_SUFFIXES = (".yaml", ".yml", ".txt", ".html", ".md")
 MAX_BYTES = 2_000_000
 # Fictional numbers (555-0100 to 555-0199) and the domains reserved for examples (RFC 2606).
-PATTERNS = (
-    (re.compile(r"555[\s.\-]?01\d\d\b"), "a fictional 555-01xx phone number from the demo"),
-    (re.compile(r"(?:https?://)?[\w.+-]*@?[\w.-]*\bexample\.(?:com|org|net)\b[^\s\"'<>)\]]*", re.IGNORECASE),
-     "an example.com address or link from the demo"),
-)
+PHONE = re.compile(r"555[\s.\-]?01\d\d\b")
+EXAMPLE = re.compile(r"\bexample\.(?:com|org|net)\b", re.IGNORECASE)
+_ADDRESS_CHARS = re.compile(r"[\w.+@:/-]")  # what an address or link around example.com is made of
+_LINK_END = re.compile(r"[^\s\"'<>)\]]*")
+
+
+def _whole(line: str, match) -> tuple[int, int]:
+    """The whole address or link around an example.com match (found in linear time: content lines
+    can be thousands of characters long)."""
+    start = match.start()
+    while start > 0 and _ADDRESS_CHARS.match(line[start - 1]):
+        start -= 1
+    return start, _LINK_END.match(line, match.end()).end()
+
+
+def _found(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, what it is) for the demo's numbers and addresses in one line."""
+    out = [(m.start(), m.end(), "a fictional 555-01xx phone number from the demo") for m in PHONE.finditer(line)]
+    out += [(*_whole(line, m), "an example.com address or link from the demo") for m in EXAMPLE.finditer(line)]
+    return out
 
 
 def demo_words() -> list[tuple[str, str]]:
@@ -63,7 +78,7 @@ def scan(root: Path) -> list[Problem]:
 
     if is_demo(root):
         return []
-    words = [(re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE), f"'{w}' is {what}") for w, what in demo_words()]
+    words = [(re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE), what) for w, what in demo_words()]
     out: list[Problem] = []
     content = root / "content"
     files = sorted(p for p in content.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()) \
@@ -77,14 +92,14 @@ def scan(root: Path) -> list[Problem]:
             continue  # unreadable files are reported by the loader
         shown = path.relative_to(root).as_posix()
         for number, line in enumerate(text.splitlines(), 1):
+            found = _found(line)  # addresses and numbers first: a demo link is reported whole
+            for pattern, what in words:
+                found += [(m.start(), m.end(), what) for m in pattern.finditer(line)]
             taken: list[tuple[int, int]] = []
-            # Addresses and numbers first: a demo link is reported whole, not the name inside it.
-            for pattern, why in [(p, f"{{text}} is {what}") for p, what in PATTERNS] + words:
-                for match in pattern.finditer(line):
-                    if any(s < match.end() and match.start() < e for s, e in taken):
-                        continue
-                    taken.append(match.span())
-                    said = why.replace("{text}", f"'{match.group(0)}'")
-                    out.append(Problem(f"demo leftover: {said}; replace it with your clinic's own",
-                                       shown, number, match.start() + 1, warning=True))
+            for start, end, what in found:
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                taken.append((start, end))
+                out.append(Problem(f"demo leftover: '{line[start:end]}' is {what}; replace it with your clinic's own",
+                                   shown, number, start + 1, warning=True))
     return out
