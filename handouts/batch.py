@@ -23,10 +23,12 @@ from pathlib import Path
 
 from handouts import __version__
 from handouts.load import recipients
+from handouts.load.fingerprint import fingerprint
 from handouts.errors import ContentError, OutputError, Problem
 from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
-MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
+# recipient: the row's fingerprint (load/fingerprint.py), so `email` sends each PDF only to its person
+MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message", "recipient")
 # Allowed in any recipient list: used by delivery, and each row's language (its PDF and its email).
 EXTRA_COLUMNS = ("id", "email", "email_consent", "language")
 ROUTINE_COLUMNS = ("patient", "date", "therapist", "note", "layout")  # layout: standard, compact, large-print
@@ -230,6 +232,8 @@ def read_manifest(path: Path) -> dict[int, dict]:
         return entries
     with open(path, newline="", encoding="utf-8") as fh:
         for record in csv.DictReader(fh):
+            if "recipient" not in record and record.get(None):  # rows appended to a manifest from before
+                record["recipient"] = record[None][0]  # the column existed: its value is the extra cell
             try:
                 entries[int(record["row"])] = record
             except (KeyError, TypeError, ValueError):
@@ -260,7 +264,7 @@ class ManifestWriter:
         self.path = path
 
     def record(self, job: Job, status: str, message: str = "") -> None:
-        cells = (str(job.row), job.row_id, job.file, status, job.input_hash, message)
+        cells = (str(job.row), job.row_id, job.file, status, job.input_hash, message, fingerprint(dict(job.fields)))
         try:
             self.writer.writerow([recipients.neutralise(c) for c in cells])
             self.fh.flush()  # in the kernel before the rename: a killed process loses nothing

@@ -124,8 +124,12 @@ def single_bytes(data: bytes, label: str, folder: Path, address: str, name: str,
 
 def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: str | None = None, *,
                   encoding: str | None = None, delimiter: str | None = None,
-                  columns: dict[str, str] | None = None) -> Outbox:
-    """Every built row of a batch, with its address from the recipient list (same row numbers)."""
+                  columns: dict[str, str] | None = None, only_matching: bool = False) -> Outbox:
+    """Every built row of a batch, with its address from the list row that is still the person the
+    PDF was built for (mail/pairing.py). If any PDF has no such row, nothing is sent unless
+    `only_matching`, which sends the PDFs that do."""
+    from handouts.mail.pairing import pair
+
     from handouts.load import recipients
     from handouts.batch import read_manifest
 
@@ -135,7 +139,6 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         raise ContentError(problems=[Problem("the recipient list has no 'email' column", f"{people.file}#header")])
     if kind is None:
         kind = "handout" if "patient" in people.columns else "guide"
-    by_row = {row.number: row for row in people.rows}
     unreadable = {_row_number(p.file) for p in people.problems}
     folder = manifest.resolve().parent
     shown = manifest.name
@@ -143,17 +146,25 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
     items, refused, warnings, skipped = [], [], [], []
     no_consent_column = 0
     first_row: dict[str, int] = {}
-    for number, entry in sorted(read_manifest(manifest).items()):
+    entries = read_manifest(manifest)
+    pairing = pair(entries, people, shown)
+    warnings += pairing.notes
+    if pairing.refused:
+        refused += [Problem(p.message + (" (its list row has problems: fix them first)" if _row_number(p.file) in
+                                         unreadable else ""), p.file) for p in pairing.refused]
+        if not only_matching:
+            refused.append(Problem(f"nothing sent: {len(pairing.refused):,} PDF(s) are not for the person on that row "
+                                   "of the list given now (listed above); rebuild the batch from this list, or send "
+                                   "only the rows that still match with --only-matching", shown))
+            return Outbox(kind, folder, [], refused, warnings, skipped)
+    for number, entry in sorted(entries.items()):
         place = f"{shown}#row {number}"
         if entry.get("status") != "built":
             refused.append(Problem("the PDF was not built (see the manifest); not sent", place))
             continue
-        row = by_row.get(number)
+        row = pairing.rows.get(number)
         if row is None:
-            why = "the recipient list's row has problems (fix them and rebuild)" if number in unreadable else \
-                "the recipient list has no such row; is it the list this batch was built from?"
-            refused.append(Problem(why, place))
-            continue
+            continue  # refused above: not the person it was built for
         file = entry.get("file", "")
         if not file or "/" in file or "\\" in file or file.startswith("."):
             refused.append(Problem("the manifest names no usable file", place))
@@ -164,7 +175,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
             continue
         checked, why = check_address(row.fields.get("email", ""))
         if checked is None:
-            refused.append(Problem(why, f"{people.file}#row {number}", field="email"))
+            refused.append(Problem(why, f"{people.file}#row {row.number}", field="email"))
             continue
         if "email_consent" not in people.columns and settings.require_consent:
             no_consent_column += 1  # the same for every row: said once, below
@@ -174,12 +185,12 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
             skipped.append(number)
             continue
         if isinstance(consent, str):
-            refused.append(Problem("email_consent must be yes or no", f"{people.file}#row {number}",
+            refused.append(Problem("email_consent must be yes or no", f"{people.file}#row {row.number}",
                                    field="email_consent"))
             continue
         why = consent_problem(consent, settings, "the recipient list's email_consent column")
         if why:
-            refused.append(Problem(why, f"{people.file}#row {number}"))
+            refused.append(Problem(why, f"{people.file}#row {row.number}"))
             continue
         if checked.key in first_row:
             warnings.append(Problem(f"same address as row {first_row[checked.key]} (letter case ignored); "
