@@ -62,3 +62,21 @@ def test_the_bundled_demo_is_not_reported():
     from handouts.load.folder import demo_root
 
     assert scan(demo_root()) == []
+
+
+def test_the_list_of_demo_names_is_the_demos():
+    """leftovers.DEMO_WORDS (kept in code: check opens nothing outside the clinic folder) names the
+    bundled demo's clinic, every therapist and every guide author, longest first."""
+    import yaml
+
+    from handouts.leftovers import DEMO_WORDS
+    from handouts.load.folder import demo_root
+
+    content = demo_root() / "content"
+    clinic = yaml.safe_load((content / "clinic.yaml").read_text(encoding="utf-8"))
+    words = [w for w, _ in DEMO_WORDS]
+    assert words[0] == clinic["name"] and words[1] == clinic["name"].split()[0]
+    people = {t["name"] for t in clinic["therapists"]}
+    for path in (content / "guides").glob("*.yaml"):
+        people.add(yaml.safe_load(path.read_text(encoding="utf-8"))["author"]["name"])
+    assert set(words[2:]) == people
