@@ -53,6 +53,7 @@ class Plan:
     problems: list[Problem]  # rows that cannot be built, each with its row number
     manifest: Path
     out_dir: Path
+    recipients: str = ""  # the recipient list as the user named it: row problems point into it
 
 
 @dataclass
@@ -171,7 +172,7 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
     manifest = out_dir / ("manifest.csv" if n == 1 else f"manifest-shard-{k}-of-{n}.csv")
     # Rows outside this shard are reported by the shard that owns them.
     row_problems = [p for p in row_problems if row_of(p) is None or (row_of(p) - 1) % n == k - 1]
-    return Plan(kind, target, jobs, row_problems, manifest, out_dir)
+    return Plan(kind, target, jobs, row_problems, manifest, out_dir, str(people.file))
 
 
 def _language_problem(spec: str) -> str | None:
@@ -334,7 +335,8 @@ def make_renderer(kind: str, root: Path, target: str, options: dict):
 
         def render(fields):
             renderer = renderer_for(fields.get("language") or default)
-            return renderer.reuse(fields), build.field_glyph_warnings(renderer.theme, fields)
+            build.field_glyph_warnings(renderer.theme, fields, row=True)  # raises for what no font prints
+            return renderer.reuse(fields), []
 
         return render
     return lambda fields: build.render_routine_for_row(root, library, target, fields, options)
@@ -350,7 +352,8 @@ def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
     try:
         data, warnings = _renderer(dict(job.fields))
     except HandoutsError as exc:
-        return job, None, "; ".join(str(p.message) if p.message else str(p) for p in exc.problems) or str(exc), []
+        return job, None, "; ".join(f"{p.field}: {p.message}" if p.field else p.message or str(p)
+                                    for p in exc.problems) or str(exc), []
     except Exception as exc:  # noqa: BLE001 - a bug; the message of a library may quote the row's data
         return job, None, f"internal error ({type(exc).__name__}); please report it", []
     tmp = None
@@ -385,7 +388,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
 
     def finish(job: Job, tmp: str | None, error: str, warnings: list[Problem]) -> None:
         final = out_dir / job.file
-        place = f"{Path(plan_.manifest).name}#row {job.row}"
+        place = f"{plan_.recipients or Path(plan_.manifest).name}#row {job.row}"
         summary.warnings += [Problem(w.message, place, field=w.field, warning=True) for w in warnings]
         entry = known.get(job.row)
         if tmp and final.exists() and not (entry and entry.get("file") == job.file):

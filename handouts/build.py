@@ -91,13 +91,15 @@ def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], 
     return out
 
 
-def glyph_warnings(routine: Routine, theme: Theme, program=None) -> list[Problem]:
-    """A warning for each character of the handout the font cannot print (it would show as an empty
-    box): what was typed for this visit (these warnings have no file), and the content it prints
-    (clinic, `program`, exercises)."""
-    fields = [("", 0, "patient", routine.patient), ("", 0, "note", routine.note),
-              ("", 0, "therapist", routine.therapist)]
-    fields += [("", 0, f"exercise {e.exercise.id} note", e.note) for e in routine.entries]
+def glyph_problems(routine: Routine, theme: Theme, program=None, source: str = "") -> list[Problem]:
+    """An error for each text of the handout holding characters no font of the chain can print (it
+    would show as an empty box): what was typed for this visit, named as typed (`--patient`, or the
+    visit file's field), and the content it prints (clinic, `program`, exercises)."""
+    if source:
+        fields = [(source, 0, key, getattr(routine, key)) for key in ("patient", "note", "therapist")]
+    else:
+        fields = [("", 0, f"--{key}", getattr(routine, key)) for key in ("patient", "note", "therapist")]
+    fields += [(source, 0, f"exercise {e.exercise.id} note", e.note) for e in routine.entries]
     texts = clinic_texts(routine.clinic) + (program_texts(program) if program else [])
     for e in routine.entries:
         texts += exercise_texts(e.exercise)
@@ -156,7 +158,7 @@ def guide_texts(g) -> list[tuple[str, int, str, str]]:
 
 
 def _glyph_problems(theme: Theme, texts) -> list[Problem]:
-    """One warning per (file, line, field, text) holding characters the theme's font cannot draw."""
+    """One error per (file, line, field, text) holding characters no font of the theme can draw."""
     from handouts.render.fonts import missing_glyphs
 
     out, seen = [], set()
@@ -164,14 +166,19 @@ def _glyph_problems(theme: Theme, texts) -> list[Problem]:
         missing = missing_glyphs(theme, text) if text else []
         if missing and (file, field_path, text) not in seen:
             seen.add((file, field_path, text))
-            codes = ", ".join(f"U+{ord(c):04X}" for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
-            out.append(Problem(f"the font has no glyph for {codes}; they will print as boxes", file, line, 0,
-                               field_path, warning=True))
+            out.append(Problem(uncovered_message(missing), file, line, 0, field_path))
     return out
 
 
+def uncovered_message(missing: list[str]) -> str:
+    """'no font can print U+738B (王), U+5C0F (小); ...' with what to do about it."""
+    codes = ", ".join(f"U+{ord(c):04X} ({c})" for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
+    return (f"no font can print {codes}; write it another way, or add a font that has "
+            f"{'it' if len(missing) == 1 else 'them'} under fonts.fallbacks in content/clinic.yaml")
+
+
 def content_glyph_warnings(root: Path, library: Library) -> list[Problem]:
-    """Characters in any content file that the clinic's font cannot draw (for `check`)."""
+    """Characters in any content file that no font of the clinic's chain can draw (errors, for `check`)."""
     theme = build_theme(library.clinic, root)
     texts = clinic_texts(library.clinic)
     for ex in library.exercises.values():
@@ -197,7 +204,10 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     program = library.programs.get(visit.program) if visit.program else None
     if program is not None:  # its words in the handout's language: the ones printed
         program = compose.in_language(library, program, compose.language_of(library, routine.language), True, None)
-    warnings = fell_back + glyph_warnings(routine, theme, program)
+    uncovered = glyph_problems(routine, theme, program, source)
+    if uncovered:
+        raise ContentError(problems=uncovered)
+    warnings: list[Problem] = list(fell_back)
     dpi = library.clinic.image_dpi
     prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings)
     if routine.layout == "large-print":  # `check` judges pictures at the standard card's smaller size
@@ -248,7 +258,11 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
             problems += _image_check(root, pic, picture_box(), library.clinic.image_dpi)
     if library.clinic.logo and ("content/clinic.yaml", library.clinic.logo.where.line) not in bad_paths:
         problems += _image_check(root, library.clinic.logo, logo_box(), library.clinic.image_dpi)
-    if library.guides:
+    from handouts.theme import font_problems
+
+    unusable_fonts = font_problems(library.clinic, root)
+    problems += unusable_fonts
+    if library.guides and not unusable_fonts:
         theme = build_theme(library.clinic, root)
         for guide in library.guides.values():
             for pic, box in guide_pictures(library, guide, theme):
@@ -313,7 +327,10 @@ class GuideRenderer:
         self.page_size = doc.page_size
         self.theme = theme = build_theme(library.clinic, root, doc.page_size)
         dpi = library.clinic.image_dpi
-        self.warnings: list[Problem] = fell_back + guide_glyph_warnings(theme, library, doc.guide)
+        uncovered = guide_glyph_warnings(theme, library, doc.guide)
+        if uncovered:
+            raise ContentError(problems=uncovered)
+        self.warnings: list[Problem] = list(fell_back)
         g = doc.guide
         self.pictures: dict[str, images.Prepared] = {}
         for pic, box in guide_pictures(library, g, theme):
@@ -385,9 +402,19 @@ def guide_glyph_warnings(theme: Theme, library: Library, guide) -> list[Problem]
     return _glyph_problems(theme, texts)
 
 
-def field_glyph_warnings(theme: Theme, fields: dict[str, str]) -> list[Problem]:
-    """Characters of one reader's values (e.g. --for NAME) the font lacks."""
-    return _glyph_problems(theme, [("", 0, name, value) for name, value in sorted(fields.items())])
+def field_glyph_warnings(theme: Theme, fields: dict[str, str], row: bool = False) -> list[Problem]:
+    """Raise ContentError for characters of one reader's values that no font can draw, each named as
+    typed: `--for` / `--field KEY` on the command line, `column 'KEY'` in a batch row. Returns []
+    (kept as a list so batch code can add its warnings)."""
+    def named(key: str) -> str:
+        if row:
+            return f"column '{key}'"
+        return "--for" if key == "name" else f"--field {key}"
+
+    problems = _glyph_problems(theme, [("", 0, named(name), value) for name, value in sorted(fields.items())])
+    if problems:
+        raise ContentError(problems=problems)
+    return []
 
 
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
@@ -397,7 +424,8 @@ def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[s
     # unknown id, missing fields or translations first
     compose.compose_guide(library, guide_id, fields, page_size, language=language, fallback=fallback)
     renderer = GuideRenderer(root, library, guide_id, page_size, language, fallback)
-    return renderer.full(fields), renderer.warnings + field_glyph_warnings(renderer.theme, fields)
+    field_glyph_warnings(renderer.theme, fields)
+    return renderer.full(fields), renderer.warnings
 
 
 def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,
@@ -420,5 +448,9 @@ def render_routine_for_row(root: Path, library: Library, program: str, fields: d
                                language=fields.get("language") or options.get("language"))
     if visit.date is None:
         visit = Visit(**{**visit.__dict__, "date": dt.date.today()})
-    data, warnings = render_routine_pdf(root, library, visit, fallback=bool(options.get("fallback")))
+    try:
+        data, warnings = render_routine_pdf(root, library, visit, fallback=bool(options.get("fallback")))
+    except ContentError as exc:  # name the row's values by their columns, not by command-line options
+        raise ContentError(problems=[Problem(p.message, p.file, p.line, p.col, f"column '{p.field[2:]}'")
+                                     if p.field.startswith("--") else p for p in exc.problems]) from None
     return data, [w for w in warnings if not w.file]  # the row's own values; content is checked once

@@ -228,7 +228,8 @@ class Fonts:
     bold: str | None = None
     italic: str | None = None
     bold_italic: str | None = None
-    places: tuple[tuple[str, Location], ...] = ()  # where each file was named, by face
+    fallbacks: tuple[str, ...] = ()  # packaged family names or .ttf files, for characters the font lacks
+    places: tuple[tuple[str, Location], ...] = ()  # where each file (or the family) was named, by key
 
 
 SECURITY = ("ssl", "starttls")  # there is deliberately no plain-text choice

@@ -45,6 +45,15 @@ class FontFiles:
     bold_italic: Path
 
 
+# Characters the body font lacks (Atkinson Hyperlegible has no Vietnamese, Greek or Cyrillic and 44 of
+# the 128 Latin Extended-A letters) are drawn in the first font of the chain that has them: the
+# clinic's own fallbacks (clinic.yaml fonts.fallbacks), then this packaged family. Fira Sans: static
+# TTFs with real bold and italic faces (reportlab embeds only static TrueType; the packaged Noto Sans
+# is a variable font, which reportlab would draw at one weight), covering Latin, Latin Extended,
+# Vietnamese, Greek and Cyrillic, in a humanist sans close to Atkinson Hyperlegible.
+FALLBACK_FAMILY = "Fira Sans"
+
+
 @dataclass(frozen=True)
 class Theme:
     page_width: float
@@ -55,6 +64,7 @@ class Theme:
     text: RGB
     light: RGB
     fonts: FontFiles
+    fallbacks: tuple[FontFiles, ...]  # tried in order for characters `fonts` lacks
     body_size: float  # points; at least 12 for patient-facing text
     small_size: float  # footer and captions
     # Text colours that read on what they are drawn on (handouts.palette): `primary`/`accent` are
@@ -137,19 +147,29 @@ def clinic_palette(clinic):
     return safe_palette(parse_color(c.primary), parse_color(c.accent), parse_color(c.text), parse_color(c.light))
 
 
+def clinic_font_files(root: Path, regular: str, bold: str | None = None, italic: str | None = None,
+                      bold_italic: str | None = None) -> FontFiles:
+    """A clinic's own TTF files; faces it does not give fall back to the nearest one it gives."""
+    reg = root / regular
+    return FontFiles(reg, root / bold if bold else reg, root / italic if italic else reg,
+                     root / bold_italic if bold_italic else (root / bold if bold else reg))
+
+
 def build_theme(clinic, root: Path, page_size: str | None = None) -> Theme:
-    """The theme for `clinic` (a model.Clinic) whose files live under `root`."""
+    """The theme for `clinic` (a model.Clinic) whose files live under `root`. Raises ContentError,
+    located in clinic.yaml, for fonts that cannot be used."""
+    from handouts.errors import ContentError
+
+    problems = font_problems(clinic, root)
+    if problems:
+        raise ContentError(problems=problems)
     fonts = clinic.fonts
     if fonts.regular:
-        regular = root / fonts.regular
-        files = FontFiles(
-            regular,
-            root / fonts.bold if fonts.bold else regular,
-            root / fonts.italic if fonts.italic else regular,
-            root / fonts.bold_italic if fonts.bold_italic else (root / fonts.bold if fonts.bold else regular),
-        )
+        files = clinic_font_files(root, fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
     else:
         files = packaged_font_files(fonts.family)
+    fallbacks = tuple(clinic_font_files(root, name) if name.lower().endswith(".ttf") else packaged_font_files(name)
+                      for name in fonts.fallbacks) + (packaged_font_files(FALLBACK_FAMILY),)
     width, height = PAGE_POINTS[page_size or clinic.page_size]
     colours = clinic_palette(clinic)
     return Theme(
@@ -166,6 +186,7 @@ def build_theme(clinic, root: Path, page_size: str | None = None) -> Theme:
         on_accent=colours.on_accent,
         colour_notes=colours.notes,
         fonts=files,
+        fallbacks=fallbacks,
         body_size=float(max(12, clinic.font_size)),
         small_size=9.5,
     )
@@ -210,3 +231,76 @@ def in_grey(theme: Theme) -> Theme:
         warning=grey(0.25), warning_light=grey(0.94), note_light=grey(0.95),
         muted=grey(min(grey_of(theme.muted), 0.38)),
     )
+
+
+# -- font set-up problems (clinic.yaml fonts:), found before anything is registered or drawn -------
+
+_MAGIC = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"ttcf": "ttf", b"OTTO": "cff", b"wOFF": "woff", b"wOF2": "woff"}
+
+
+def font_problems(clinic, root: Path) -> list:
+    """Every unusable font named in clinic.yaml, each at its place, with what to do about it.
+
+    A family that is not installed (or misspelt), a variable-only family, an OpenType font with
+    PostScript (CFF) outlines, a web font or a file that is not a font at all would otherwise end
+    in a traceback from fontpkg or reportlab.
+    """
+    from handouts.errors import Problem
+
+    fonts = clinic.fonts
+    out = []
+    for key, at in fonts.places:
+        name = fonts.family if key == "family" else (
+            fonts.fallbacks[int(key[len("fallbacks["):-1])] if key.startswith("fallbacks[") else getattr(fonts, key))
+        if key == "family" and fonts.regular:
+            continue  # files given: the family name is only a label
+        is_file = key != "family" and (not key.startswith("fallbacks[") or _is_font_path(name))
+        why = _file_problem(root, name) if is_file else _family_problem(name)
+        if why:
+            out.append(Problem(why, at.file, at.line, at.col, at.field))
+    return out
+
+
+def _is_font_path(name: str) -> bool:
+    return name.lower().endswith((".ttf", ".otf", ".ttc", ".woff", ".woff2"))
+
+
+def _file_problem(root: Path, rel: str) -> str | None:
+    try:
+        with open(root / rel, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return None  # missing or unreadable: reported by the content check with its own message
+    kind = _MAGIC.get(head)
+    if kind == "ttf":
+        return None
+    if kind == "cff":
+        return (f"{rel} is an OpenType font with PostScript (CFF) outlines, which cannot be embedded in "
+                "the PDF; use the family's TrueType (.ttf) files (most font vendors and Google Fonts ship "
+                "them), or convert it with FontForge (File > Generate Fonts > TrueType)")
+    if kind == "woff":
+        return f"{rel} is a web font (WOFF); use the family's TrueType (.ttf) files instead"
+    return f"{rel} is not a font file (a TrueType .ttf file is expected)"
+
+
+def _family_problem(family: str) -> str | None:
+    import fontpkg
+
+    try:
+        fam = _fontpkg_family(family)
+    except fontpkg.FontpkgError:
+        import difflib
+
+        installed = {f.name: f for f in fontpkg.families().values()}
+        close = difflib.get_close_matches(family, list(installed), n=1, cutoff=0.75)
+        if close:
+            return (f"the font family '{family}' is not installed; did you mean '{close[0]}'? (other families "
+                    "install as packages: pip install fontpkg-NAME, or pipx inject handouts fontpkg-NAME)")
+        slug = fontpkg.slugify(family)
+        return (f"the font family '{family}' is not installed; install it with: pip install fontpkg-{slug} "
+                f"(if handouts was installed with pipx: pipx inject handouts fontpkg-{slug}), "
+                "or give TTF files with fonts.regular and fonts.bold")
+    if not any(not f.variable and str(f.path).lower().endswith(".ttf") for f in fam.files):
+        return (f"the font family '{family}' is installed only as a variable font, which cannot be embedded at "
+                "its bold weight; choose a family with static TTF files, or give TTF files with fonts.regular")
+    return None

@@ -8,7 +8,7 @@ Already covered elsewhere (referenced, not repeated):
   16          link schemes in guide Markdown: test_guide.py::test_malformed_markdown,
               test_guide.py::test_every_link_uses_an_allowed_scheme_and_contents_links_are_internal
   18, 20      control characters, RTL: test_text_property.py::test_control_and_rtl_*, test_schema.py::test_rtl_refused
-  19          patient-name glyphs: test_text_property.py::test_missing_glyphs_are_warned_not_silent
+  19          patient-name glyphs: test_text_property.py::test_characters_no_font_has_are_refused
   21          line breaks: test_text_property.py::test_note_line_structure_is_kept,
               test_routine_pdf.py::test_note_keeps_its_line_break
 This module adds: the contract (exit code, place, nothing written) for text refused in content,
@@ -20,14 +20,18 @@ the page; a block too tall for a page named by its place, without the text (foun
 from __future__ import annotations
 
 import csv
-import re
 import time
 from pathlib import Path
 
 import pytest
-
 from conftest import explain, norm, pdf_facts, run, squash
-from reliability_support import CANARY, output_folder, refused, routine_refused, snapshot
+from reliability_support import (
+    CANARY,
+    output_folder,
+    refused,
+    routine_refused,
+    snapshot,
+)
 
 EXIT_DATAERR = 65
 CJK = "中文"  # not in the bundled Atkinson Hyperlegible
@@ -39,41 +43,43 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-# -- row 19: every character the font lacks is reported, content included ---------------------------------
+# -- row 19: every character no font can print is refused, with what was typed and where -------------------
+# (#11: the fallback chain prints Vietnamese, Greek, Cyrillic...; what no font has is an error, never a box.)
 
-def test_content_glyphs_the_font_lacks_are_warned_by_routine_and_refused_by_check_strict(clinic_copy, tmp_path):
+UNCOVERED = "no font can print U+4E2D (中), U+6587 (文)"
+
+
+def test_content_glyphs_no_font_has_are_refused_by_routine_and_check(clinic_copy, tmp_path):
     """A step written with CJK characters printed as empty boxes with no word said (found by this suite)."""
     ex = clinic_copy / "content" / "exercises" / "bridge.yaml"
     _replace(ex, "  - Rest your arms at your sides.", f"  - Rest your arms at your sides {CJK} ☃.")
-    built = run(["routine", "--exercise", "bridge", "--date", "2026-11-21", "-o", tmp_path / "h.pdf"], clinic_copy)
-    assert built.exit_code == 0, explain(built)
-    warning = ("content/exercises/bridge.yaml: steps[1]: warning: the font has no glyph for U+2603, U+4E2D, U+6587; "
-               "they will print as boxes")
-    assert warning in built.stderr, explain(built)
+    out = tmp_path / "h.pdf"
+    built = run(["routine", "--exercise", "bridge", "--date", "2026-11-21", "-o", out], clinic_copy)
+    error = "content/exercises/bridge.yaml: steps[1]: no font can print U+4E2D (中), U+6587 (文), U+2603 (☃); "
+    assert built.exit_code == EXIT_DATAERR and f"error: {error}" in built.stderr, explain(built)
+    assert not out.exists()
     checked = run(["check"], clinic_copy)
-    assert checked.exit_code == 0 and warning in checked.stderr, explain(checked)
-    strict = run(["check", "--strict"], clinic_copy)
-    refused(strict, EXIT_DATAERR, re.escape("content/exercises/bridge.yaml: steps[1]:"))
+    assert checked.exit_code == EXIT_DATAERR and error in checked.stderr, explain(checked)
 
 
-def test_guide_content_glyphs_are_warned(clinic_copy, tmp_path):
+def test_guide_content_glyphs_are_refused(clinic_copy, tmp_path):
     guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
     _replace(guide, "  en: Simple things you can start at home today", f"  en: Simple things {CJK}")  # subtitle
     result = run(["guide", "back-pain-tips", "--for", "Ann", "-o", tmp_path / "g.pdf"], clinic_copy)
-    assert result.exit_code == 0, explain(result)
-    assert "content/guides/back-pain-tips.yaml: subtitle: warning: the font has no glyph for U+4E2D, U+6587" \
-        in result.stderr, explain(result)
+    assert result.exit_code == EXIT_DATAERR, explain(result)
+    assert f"content/guides/back-pain-tips.yaml: subtitle: {UNCOVERED}" in result.stderr, explain(result)
 
 
-def test_guide_reader_name_glyphs_are_warned(clinic, tmp_path):
+def test_guide_reader_name_glyphs_are_refused_naming_the_option(clinic, tmp_path):
     """`--for` with characters the font lacks printed boxes on the cover silently (found by this suite)."""
     result = run(["guide", "back-pain-tips", "--for", f"Zoë {CJK}", "-o", tmp_path / "g.pdf"], clinic)
-    assert result.exit_code == 0, explain(result)
-    assert "name: warning: the font has no glyph for U+4E2D, U+6587; they will print as boxes" in result.stderr
+    assert result.exit_code == EXIT_DATAERR, explain(result)
+    assert f"error: --for: {UNCOVERED}; " in result.stderr
+    assert not (tmp_path / "g.pdf").exists()
 
 
 @pytest.mark.parametrize("kind", ["guide", "routine"])
-def test_batch_rows_with_glyphs_the_font_lacks_are_warned_by_row(clinic, tmp_path, kind):
+def test_batch_rows_with_glyphs_no_font_has_fail_by_recipients_file_row_and_column(clinic, tmp_path, kind):
     rows = [("Ann",), (f"Zoë {CJK}",), ("Bo",)]
     header = ("name",) if kind == "guide" else ("patient",)
     with open(tmp_path / "list.csv", "w", newline="", encoding="utf-8") as fh:
@@ -81,11 +87,13 @@ def test_batch_rows_with_glyphs_the_font_lacks_are_warned_by_row(clinic, tmp_pat
     args = (["batch", "guide", "back-pain-tips"] if kind == "guide"
             else ["batch", "routine", "--program", "core-activation", "--date", "2026-11-21"])
     result = run([*args, "--recipients", tmp_path / "list.csv", "--out", tmp_path / "out", "--jobs", "1"], clinic)
-    assert result.exit_code == 0, explain(result)
-    warnings = [x for x in result.stderr.splitlines() if "warning:" in x]
-    assert warnings == [f"manifest.csv#row 2: {header[0]}: warning: the font has no glyph for U+4E2D, U+6587; "
-                        "they will print as boxes"], explain(result)
-    assert CJK not in result.stderr
+    assert result.exit_code == 75, explain(result)  # some rows failed; the others are built
+    errors = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+    assert errors == [f"error: {tmp_path / 'list.csv'}#row 2: column '{header[0]}': {UNCOVERED}; write it another "
+                      "way, or add a font that has them under fonts.fallbacks in content/clinic.yaml"], explain(result)
+    with open(tmp_path / "out" / "manifest.csv", encoding="utf-8") as fh:
+        status = [r["status"] for r in csv.DictReader(fh)]
+    assert status == ["built", "failed", "built"]
 
 
 # -- row 23: a block taller than a page is named by its place, never by its text ---------------------------

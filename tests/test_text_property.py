@@ -176,10 +176,11 @@ def test_control_and_rtl_exit_65_in_the_cli(clinic, tmp_path, value):
         assert not out.exists()
 
 
-def test_missing_glyphs_are_warned_not_silent(render, library, clinic):
-    """A character the font lacks (e.g. CJK, emoji) builds with a warning naming its code point."""
+def test_characters_no_font_has_are_refused(library, clinic):
+    """A character no font of the chain has (CJK, emoji) is an error naming the option and the character."""
     visit = build.visit_from_options(library, patient="Mei 美 😀", exercises=("bridge",), date=DATE)
-    _, warnings = build.render_routine_pdf(clinic, library, visit)
-    text = " ".join(str(w) for w in warnings)
-    assert "U+7F8E" in text and "U+1F600" in text
-    assert all(w.warning for w in warnings)
+    with pytest.raises(ContentError) as caught:
+        build.render_routine_pdf(clinic, library, visit)
+    [problem] = caught.value.problems
+    assert problem.field == "--patient" and not problem.warning
+    assert "U+7F8E (美), U+1F600 (😀)" in problem.message

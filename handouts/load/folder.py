@@ -182,7 +182,9 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
     if clinic is not None and check_images:
         problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
         for kind, at in clinic.fonts.places:
-            why = inside_problem(root, getattr(clinic.fonts, kind))
+            if kind == "family" or (kind.startswith("fallbacks[") and not at_file(clinic.fonts, kind)):
+                continue  # a packaged family name, not a file
+            why = inside_problem(root, at_file(clinic.fonts, kind))
             if why:
                 problems.append(_problem_at(at, why))
     if clinic is None:
@@ -223,6 +225,15 @@ def _clinic_defaults(guide, clinic):
     if guide.cta and not guide.cta.booking_url and clinic.booking_url:
         return replace(guide, cta=replace(guide.cta, booking_url=clinic.booking_url))
     return guide
+
+
+def at_file(fonts, key: str) -> str | None:
+    """The font file named under `key` of clinic.yaml's fonts ("regular", "fallbacks[1]"), or None
+    when that key names a packaged family."""
+    if key.startswith("fallbacks["):
+        name = fonts.fallbacks[int(key[len("fallbacks["):-1])]
+        return name if name.lower().endswith((".ttf", ".otf", ".ttc", ".woff", ".woff2")) else None
+    return getattr(fonts, key)
 
 
 def inside_problem(root: Path, rel: str) -> str | None:

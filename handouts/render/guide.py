@@ -18,7 +18,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate,
-                                Paragraph, Spacer, Table, TableStyle)
+                                Spacer, Table, TableStyle)
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts import i18n
@@ -33,7 +33,7 @@ from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT, 
 from handouts.render.markdown import flowables
 from handouts.render.pages import Branding, draw_header, draw_sample_mark
 from handouts.render.styles import Styles
-from handouts.render.text import hexcolor, label, para
+from handouts.render.text import Paragraph, hexcolor, label, para
 from handouts.theme import Theme
 
 
@@ -156,8 +156,7 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
         canvas.setStrokeColorRGB(*t.light)
         canvas.line(t.margin, y + 12, t.page_width - t.margin, y + 12)
         canvas.setFillColorRGB(*t.text)
-        canvas.setFont(branding.font, 10)
-        canvas.drawString(t.margin, y, title[:90])
+        fonts.draw_string(canvas, t.margin, y, title[:90], branding.font, 10)
         canvas.setFont(branding.font + "-Bold", 11)
         canvas.drawRightString(t.page_width - t.margin, y,
                                branding.words.joined("page.page", page=canvas.getPageNumber() + page_offset))

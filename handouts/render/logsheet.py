@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from reportlab.lib.colors import Color, black
-from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Spacer, Table, TableStyle
 
 from handouts.model import Routine
 from handouts.render.styles import Styles
-from handouts.render.text import label, para
+from handouts.render.text import Paragraph, label, para
 from handouts.theme import Theme
 from handouts import i18n
 from handouts.wording import day_heading

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape as _escape
 
-from reportlab.platypus import ListFlowable, ListItem, Paragraph
+from reportlab.platypus import ListFlowable, ListItem
 
 from handouts.load.markdown import Block, Span
-from handouts.render.text import para
+from handouts.render.text import Paragraph, para
 
 
 def spans_markup(spans: tuple[Span, ...], link_color: str) -> str:

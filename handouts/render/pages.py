@@ -13,6 +13,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
+from handouts.render.fonts import draw_string, string_width
 from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT
 from handouts.theme import Theme
 
@@ -62,9 +63,7 @@ def draw_sample_mark(canvas, theme: Theme, font: str, words=None) -> None:
 
 def _fit(text: str, font: str, size: float, width: float, canvas) -> float:
     """The largest size <= `size` at which `text` fits `width` (headers never overflow the page)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    while size > 6 and stringWidth(text, font, size) > width:
+    while size > 6 and string_width(text, font, size) > width:
         size -= 0.5
     return size
 
@@ -79,22 +78,19 @@ def draw_header(canvas, b: Branding) -> None:
         canvas.drawImage(ImageReader(b.logo_path), x, top - h, w, h)
         x += w + 10
     phone_size = 15.0
-    phone_width = canvas.stringWidth(b.phone, b.font + "-Bold", phone_size)
+    phone_width = string_width(b.phone, b.font + "-Bold", phone_size)
     room = t.page_width - t.margin - x - phone_width - 16
     name_size = _fit(b.clinic_name, b.font + "-Bold", 17, room, canvas)
     canvas.setFillColorRGB(*t.primary_text)
-    canvas.setFont(b.font + "-Bold", name_size)
-    canvas.drawString(x, top - 20, b.clinic_name)
+    draw_string(canvas, x, top - 20, b.clinic_name, b.font + "-Bold", name_size)
     if b.tagline:
         canvas.setFillColorRGB(*t.text)
         size = _fit(b.tagline, b.font, 11, room, canvas)
-        canvas.setFont(b.font, size)
-        canvas.drawString(x, top - 36, b.tagline)
+        draw_string(canvas, x, top - 36, b.tagline, b.font, size)
     canvas.setFillColorRGB(*t.primary_text)
     canvas.setFont(b.font, 10)
     canvas.drawRightString(t.page_width - t.margin, top - 10, b.words.joined("page.questions"))
-    canvas.setFont(b.font + "-Bold", phone_size)
-    canvas.drawRightString(t.page_width - t.margin, top - 28, b.phone)
+    draw_string(canvas, t.page_width - t.margin, top - 28, b.phone, b.font + "-Bold", phone_size, "right")
     canvas.setStrokeColorRGB(*t.accent)
     canvas.setLineWidth(2.5)
     y = t.page_height - t.margin - HEADER_HEIGHT + 8
@@ -115,12 +111,11 @@ def draw_footer(canvas, b: Branding, page: int, total: int) -> None:
     canvas.drawRightString(t.page_width - t.margin, y - 6, label)
     canvas.setFont(b.font, 10)
     if b.website:
-        canvas.drawString(t.margin, y - 6, b.website[:120])
+        draw_string(canvas, t.margin, y - 6, b.website[:120], b.font, 10)
     if b.disclaimer:
         size = _fit(b.disclaimer, b.font, t.small_size, t.frame_width, canvas)
-        canvas.setFont(b.font, size)
         canvas.setFillColorRGB(*t.muted)
-        canvas.drawString(t.margin, t.margin + 2, b.disclaimer)
+        draw_string(canvas, t.margin, t.margin + 2, b.disclaimer, b.font, size)
     canvas.restoreState()
 
 

@@ -1,4 +1,5 @@
-"""User text -> Paragraph markup. Everything a user typed is text, never markup.
+"""User text -> Paragraph markup (and the Paragraph that keeps fallback faces bold). Everything a user
+typed is text, never markup.
 
 reportlab's Paragraph parses its input as XML-like markup: on raw text it raises, silently drops
 words (`x<y>z` prints "xz"), corrupts (`R&D` prints "R&D;") or even opens local files (`<img>`).
@@ -7,7 +8,12 @@ So every user string is escaped here, and line breaks the user typed are kept as
 
 from __future__ import annotations
 
+import re
 from html import escape as _html_escape
+
+from reportlab.platypus import Paragraph as _Paragraph
+
+_FALLBACK_TAGS = re.compile(r'<(/?)(b|i|strong|em)>|<font face="(Handouts\d+)">')
 
 
 def escape(text: str) -> str:
@@ -16,10 +22,16 @@ def escape(text: str) -> str:
 
 
 def para(text: str) -> str:
-    """Escaped markup for `text`, keeping the user's line breaks."""
-    lines = escape(text).split("\n")
+    """Escaped markup for `text`, keeping the user's line breaks. Words the body font cannot draw
+    are set in the fallback face that can (render/fonts.py), keeping bold and italic."""
+    from handouts.render.fonts import current_chain, runs
+
+    chain = current_chain.get()
+    lines = text.split("\n")
     # Spaces before a line break are dropped; all other spaces are the user's and stay.
-    return "<br/>".join([line.rstrip() for line in lines[:-1]] + lines[-1:])
+    lines = [line.rstrip() for line in lines[:-1]] + lines[-1:]
+    return "<br/>".join("".join(escape(piece) if index == 0 else f'<font face="{chain[index]}">{escape(piece)}</font>'
+                                for index, piece in runs(line, chain)) for line in lines)
 
 
 def hexcolor(rgb) -> str:
@@ -45,3 +57,35 @@ def both(main: str, other: str | None) -> str:
     if other and other != main:
         out += f"<br/><i>{para(other)}</i>"
     return out
+
+
+class Paragraph(_Paragraph):
+    """reportlab's Paragraph, keeping bold and italic in fallback faces.
+
+    para() marks a word the body font cannot draw with <font face="HandoutsN"> (a fallback family);
+    reportlab resets bold and italic inside a face change, so each such tag is given the face
+    (HandoutsN-Bold, ...) that the style and the enclosing <b>/<i> tags ask for.
+    """
+
+    def __init__(self, text, style=None, *args, **kwargs):
+        if style is not None and isinstance(text, str) and '<font face="Handouts' in text:
+            text = _weighted(text, style.fontName)
+        super().__init__(text, style, *args, **kwargs)
+
+
+def _weighted(markup: str, font: str) -> str:
+    from reportlab.lib.fonts import ps2tt
+
+    _, bold, italic = ps2tt(font)
+    depth = {"b": bold, "i": italic}
+
+    def fix(match: re.Match) -> str:
+        if match.group(3) is None:
+            key = "b" if match.group(2) in ("b", "strong") else "i"
+            depth[key] += -1 if match.group(1) else 1
+            return match.group(0)
+        suffix = {(0, 0): "", (1, 0): "-Bold", (0, 1): "-Italic", (1, 1): "-BoldItalic"}[
+            (int(depth["b"] > 0), int(depth["i"] > 0))]
+        return f'<font face="{match.group(3)}{suffix}">'
+
+    return _FALLBACK_TAGS.sub(fix, markup)
