@@ -268,6 +268,9 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
             for pic, box in guide_pictures(library, guide, theme):
                 if pic.where.file.startswith("content/guides/") and (pic.where.file, pic.where.line) not in bad_paths:
                     problems += _image_check(root, pic, box, library.clinic.image_dpi)
+    from handouts.load.remnants import remnant_warnings
+
+    problems += remnant_warnings(root)
     if not any(p.field.startswith("fonts.") for p in problems):
         problems += content_glyph_warnings(root, library)
     from handouts.readability import reading_problems

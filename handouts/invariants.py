@@ -35,7 +35,8 @@ MARGIN = 36.0  # Theme.margin (0.5 in)
 STOP_HEADING = "STOP and call us if"
 PHONE_LINE = "Call "  # the box's last line: "Call (503) 555-0142"
 _TOLERANCE = 0.05  # points: rounding in the PDF's text matrices
-_NOTDEF = (0x0000, 0xFFFD, 0xFFFE)  # reportlab draws a character its font lacks as code 0 (.notdef)
+_NOTDEF = (0x0000,)  # reportlab draws a character its font lacks as code 0 (.notdef); pdfium reads
+# a hyphen that ends a line as U+FFFE, which is not a missing glyph
 
 
 @dataclass(frozen=True)

@@ -35,14 +35,19 @@ LONG_DATE = "November 21, 2026"
 
 # -- text helpers -----------------------------------------------------------------------------------
 
+# pdfium reads the hyphen drawn where a long word breaks at the end of a line as U+FFFE.
+_BREAK_HYPHEN = re.compile("\ufffe\\s*")
+
+
 def norm(text: str) -> str:
-    """Collapse every run of whitespace (incl. CR/LF and no-break spaces) to one space."""
-    return " ".join(text.split())
+    """Collapse every run of whitespace (incl. CR/LF and no-break spaces) to one space; a word
+    hyphenated at a line end is read whole."""
+    return " ".join(_BREAK_HYPHEN.sub("", text).split())
 
 
 def squash(text: str) -> str:
     """Remove all whitespace: robust against line wrapping anywhere, even inside a word."""
-    return "".join(text.split())
+    return "".join(_BREAK_HYPHEN.sub("", text).split())
 
 
 # -- stand-in images ------------------------------------------------------------------------------

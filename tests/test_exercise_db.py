@@ -119,10 +119,11 @@ def test_the_rest_pass_check(db_good_clinic, records):
     good = [r for r in records if r.get("instructions")]
     assert f"({len(good)} exercises, 0 programs)" in result.stdout
     # Only warnings may be printed, each with its place (pictures; steps above reading grade 8; what
-    # the clinic file still has from the demo).
+    # the clinic file still has from the demo; HTML remnants, #11).
     for line in result.stderr.splitlines():
-        assert re.match(r"content/exercises/[\w-]+\.yaml:\d+:\d+: (images\[\d\]\.file|steps): warning: ", line) \
+        assert re.match(r"content/exercises/[\w-]+\.yaml:\d+:\d+: ((images\[\d\]\.file|steps): )?warning: ", line) \
             or re.match(r"content/clinic\.yaml:\d+:\d+: warning: demo leftover: ", line), line
+    assert re.search(r"content/exercises/barbell-lunge.yaml:\d+:\d+: warning: 'li>' looks like HTML", result.stderr)
 
 
 def test_check_output_is_the_same_with_a_warm_cache(db_good_clinic, tmp_path, monkeypatch):
@@ -196,3 +197,23 @@ def test_very_long_exercise_cards_print_whole(db_good_clinic, records, tmp_path,
     for step in record["instructions"]:
         assert squash(step) in text
     assert facts.outside == []
+
+
+@pytest.mark.parametrize("page_size", ["letter", "a4"])
+def test_every_exercise_holds_the_layout_invariants(db_good_clinic, records, page_size):
+    """#11: each exercise as a one-exercise handout, and all of them as one handout, on Letter and A4:
+    no blank page, the STOP box whole, nothing below 9.5 pt, no .notdef box, nothing off the page."""
+    from handouts.build import render_routine_pdf, visit_from_options
+    from handouts.invariants import check_pdf
+    from handouts.load.folder import load_library
+
+    library = load_library(db_good_clinic)
+    idents = sorted(library.exercises)
+    assert len(idents) == len([r for r in records if r.get("instructions")])
+    found = {}
+    for exercises in [[ident] for ident in idents] + [idents]:
+        visit = visit_from_options(library, patient="Zoë Test", exercises=exercises, date=DATE, page_size=page_size)
+        violations = check_pdf(render_routine_pdf(db_good_clinic, library, visit)[0])
+        if violations:
+            found[exercises[0] if len(exercises) == 1 else "all"] = [str(v) for v in violations]
+    assert found == {}

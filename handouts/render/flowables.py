@@ -92,18 +92,22 @@ class Ghost(Flowable):
 
 
 class FixedHeight(Flowable):
-    """Content in a box of fixed height (shrunk to fit if it is taller), so what follows never moves.
+    """Content in a box of fixed height, so what follows never moves.
 
     A guide's call-to-action headline carries the reader's name; in a fixed box, a long name cannot
     push the rest of the page down, so that page can be shared by every reader of a batch.
+    `make(size)` builds the content at a font size; the first of `sizes` (largest first) whose
+    content fits the box is drawn: a long name wraps onto the box's lines first, and the text is
+    set smaller (re-wrapped, never scaled) only when those lines are not enough.
     """
 
-    def __init__(self, content: Flowable, height: float):
+    def __init__(self, make, height: float, sizes):
         super().__init__()
-        self.content, self.box_height = content, height
+        self.make, self.box_height, self.sizes = make, height, list(sizes)
+        self.content = make(self.sizes[0])
         for name in ("key", "outline_title"):
-            if hasattr(content, name):
-                setattr(self, name, getattr(content, name))
+            if hasattr(self.content, name):
+                setattr(self, name, getattr(self.content, name))
 
     def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
         self.width = avail_width
@@ -111,11 +115,15 @@ class FixedHeight(Flowable):
         return self.width, self.height
 
     def draw(self):
-        width, height = self.content.wrap(self.width, 10_000_000)
-        scale = min(1.0, self.box_height / height) if height else 1.0
+        for size in self.sizes:
+            content = self.make(size)
+            width, height = content.wrap(self.width, 10_000_000)
+            if height <= self.box_height:
+                break
+        scale = min(1.0, self.box_height / height) if height else 1.0  # only past the smallest size
         canvas = self.canv
         canvas.saveState()
         canvas.translate((self.width - width * scale) / 2, self.box_height - height * scale)
         canvas.scale(scale, scale)
-        self.content.drawOn(canvas, 0, 0)
+        content.drawOn(canvas, 0, 0)
         canvas.restoreState()

@@ -294,8 +294,14 @@ def _cta(doc: GuideDoc, theme: Theme, st: GuideStyles, qr_codes, words: i18n.Wor
     # The contents and outline say "Book a visit", not the personalised headline, so every
     # recipient's copy has the same contents page and bookmarks.
     # In a fixed-height box, so a long name never moves the rest of the page.
-    headline = FixedHeight(_Heading(doc.cta_headline, st.cta_head, "cta", words.joined("guide.book_a_visit")),
-                           2 * st.cta_head.leading + 4)
+    head = st.cta_head
+
+    def headline_at(size: float) -> _Heading:
+        style = ParagraphStyle("cta_head_sized", parent=head, fontSize=size, leading=size * head.leading / head.fontSize)
+        return _Heading(doc.cta_headline, style, "cta", words.joined("guide.book_a_visit"))
+
+    # Two lines at 28 pt; smaller only when a long name needs more, down to body size.
+    headline = FixedHeight(headline_at, 2 * head.leading + 4, range(int(head.fontSize), int(theme.body_size) - 1, -1))
     headline.personal = True
     story = [headline, Spacer(1, 10)]
     story += flowables(doc.cta_text, st.gbody, st.sub, hexcolor(theme.primary_text))

@@ -27,11 +27,27 @@ def para(text: str) -> str:
     from handouts.render.fonts import current_chain, runs
 
     chain = current_chain.get()
-    lines = text.split("\n")
+    lines = breakable(text).split("\n")
     # Spaces before a line break are dropped; all other spaces are the user's and stay.
     lines = [line.rstrip() for line in lines[:-1]] + lines[-1:]
     return "<br/>".join("".join(escape(piece) if index == 0 else f'<font face="{chain[index]}">{escape(piece)}</font>'
                                 for index, piece in runs(line, chain)) for line in lines)
+
+
+LONG_WORD = 20  # letters; a part of a word this long may not fit a narrow cell (a name, a title)
+_SOFT_HYPHEN = "\u00ad"
+_WORD_PARTS = re.compile(r"[^\s-]{%d,}" % LONG_WORD)
+
+
+def breakable(text: str) -> str:
+    """`text` with soft hyphens inside very long words, so that a word wider than its line breaks with
+    a visible hyphen (reportlab otherwise cuts it anywhere, without one), never leaving fewer than
+    three letters on either side. A soft hyphen is not drawn where the word is not broken."""
+    def soften(match: re.Match) -> str:
+        part = match.group(0)
+        return part[:3] + "".join(_SOFT_HYPHEN + c for c in part[3:-3]) + part[-3:]
+
+    return _WORD_PARTS.sub(soften, text)
 
 
 def hexcolor(rgb) -> str:
