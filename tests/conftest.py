@@ -35,8 +35,9 @@ LONG_DATE = "November 21, 2026"
 
 # -- text helpers -----------------------------------------------------------------------------------
 
-# pdfium reads the hyphen drawn where a long word breaks at the end of a line as U+FFFE.
-_BREAK_HYPHEN = re.compile("\ufffe\\s*")
+# pdfium reads the hyphen drawn where a long word breaks at the end of a line as U+FFFE (page text)
+# or U+0002 (bounded text).
+_BREAK_HYPHEN = re.compile("[\ufffe\x02]\\s*")
 
 
 def norm(text: str) -> str:

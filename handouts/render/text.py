@@ -36,7 +36,7 @@ def para(text: str) -> str:
 
 LONG_WORD = 20  # letters; a part of a word this long may not fit a narrow cell (a name, a title)
 _SOFT_HYPHEN = "\u00ad"
-_WORD_PARTS = re.compile(r"[^\s-]{%d,}" % LONG_WORD)
+_WORD_PARTS = re.compile(r"[^\W\d_]{%d,}" % LONG_WORD)  # runs of letters only: not codes, not addresses
 
 
 def breakable(text: str) -> str:
