@@ -87,8 +87,8 @@ def test_fallback_words_keep_bold_and_are_set_whole_in_one_face(clinic, library)
     from handouts.theme import build_theme
 
     theme = build_theme(library.clinic, clinic)
-    chain = (fonts.register(theme),) + tuple(fonts._family(f) for f in theme.fallbacks)
-    assert fonts.runs("Nguyễn Anh", chain) == [(1, "Nguyễn "), (0, "Anh")]
+    fonts.register(theme)
+    assert fonts.runs("Nguyễn Anh", fonts.active_chain()) == [(1, "Nguyễn "), (0, "Anh")]
     visit = build.visit_from_options(library, patient=NAMES["vietnamese"], exercises=["bridge"], date="2026-11-21")
     data, _ = build.render_routine_pdf(clinic, library, visit)
     assert {"FiraSans-Regular", "AtkinsonHyperlegible-Bold"} <= _fonts_in(data)

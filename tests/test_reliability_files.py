@@ -283,7 +283,7 @@ def test_row_58_a_batch_never_replaces_a_file_it_did_not_make(clinic, tmp_path):
     leads = write_rows(tmp_path / "leads.csv", ["name"], [["Ann"], ["Bo"]])
     result = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "1"], clinic)
     assert result.exit_code == 75, explain(result)
-    assert "manifest.csv#row 2: back-pain-tips-00002.pdf already exists and was not made by this batch" in result.stderr
+    assert f"{leads}#row 2: back-pain-tips-00002.pdf already exists and was not made by this batch" in result.stderr
     assert foreign.read_bytes() == SENTINEL
     assert temps(out) == []
 

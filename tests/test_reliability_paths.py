@@ -222,7 +222,7 @@ def test_a_clinic_folder_name_too_long_is_exit_66(tmp_path, monkeypatch, how):
 
 # -- row 61: patient names never become paths --------------------------------------------------------------
 
-ODD_NAMES = ["../../x", "CON", "NUL.txt", "x" * 200, "Zoë 😀 Ñúñez", "/etc/passwd", "a\\b", ".hidden", "-rf"]
+ODD_NAMES = ["../../x", "CON", "NUL.txt", "x" * 200, "Zoë → Ñúñez", "/etc/passwd", "a\\b", ".hidden", "-rf"]
 
 
 def test_routine_default_name_is_opaque_whatever_the_patient_is_called(clinic, tmp_path, monkeypatch):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, copy_clinic, explain, fill_missing_images, norm, run
+
 from handouts.invariants import check_pdf
 
 LONG = "Wolfeschlegelsteinhausenbergerdorff-Øvergård"

@@ -16,11 +16,40 @@ from handouts.theme import FontFiles, Theme
 
 _families: dict[tuple, str] = {}  # font files -> registered family name
 _coverage: dict[str, frozenset[int]] = {}  # family name -> code points its regular face draws
-# The chain of the document being drawn: text.para() and draw_string() pick faces from it.
-current_chain: ContextVar[tuple[str, ...]] = ContextVar("current_chain", default=())
 
 _TOKENS = re.compile(r"\s+|\S+")
 _FACES = ("", "-Bold", "-Italic", "-BoldItalic")
+
+
+class Chain:
+    """A theme's fonts in order, body font first. A fallback is registered with reportlab (parsing
+    four TTF files, tens of milliseconds) only when some text needs it: most handouts never do."""
+
+    def __init__(self, files: tuple[FontFiles, ...]):
+        self.files = files
+        self._names: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def name(self, index: int) -> str:
+        if index not in self._names:
+            self._names[index] = _family(self.files[index])
+        return self._names[index]
+
+    def covers(self, index: int, text: str) -> bool:
+        coverage = _coverage[self.name(index)]
+        return all(ord(c) in coverage for c in text)
+
+
+# The chain of the document being drawn: text.para() and draw_string() pick faces from it.
+current_chain: ContextVar[Chain | None] = ContextVar("current_chain", default=None)
+_NO_CHAIN = Chain(())
+
+
+def active_chain() -> Chain:
+    """The chain of the document being drawn (an empty one outside any document)."""
+    return current_chain.get() or _NO_CHAIN
 
 
 def _family(files: FontFiles) -> str:
@@ -47,28 +76,33 @@ def _family(files: FontFiles) -> str:
 
 
 def register(theme: Theme) -> str:
-    """Register the theme's chain (once per process) and make it the chain of the document being
-    drawn; return the body family's name (its faces: name, name-Bold, name-Italic, name-BoldItalic)."""
+    """Register the theme's body font (once per process) and make the theme's chain the chain of the
+    document being drawn; return the body family's name (faces: name, name-Bold, -Italic, -BoldItalic)."""
     chain = _chain(theme)
     current_chain.set(chain)
-    return chain[0]
+    return chain.name(0)
 
 
-def _chain(theme: Theme) -> tuple[str, ...]:
-    """The registered family names of the theme's chain, body font first."""
-    return (_family(theme.fonts),) + tuple(_family(f) for f in theme.fallbacks)
+def _chain(theme: Theme) -> Chain:
+    key = (theme.fonts, theme.fallbacks)
+    if key not in _chains:
+        _chains[key] = Chain((theme.fonts,) + theme.fallbacks)
+    return _chains[key]
 
 
-def runs(text: str, chain: tuple[str, ...]) -> list[tuple[int, str]]:
+_chains: dict[tuple, Chain] = {}
+
+
+def runs(text: str, chain: Chain) -> list[tuple[int, str]]:
     """`text` as (index in `chain`, piece) runs: whole words in one face where any face has them all."""
-    if not chain:
+    if not len(chain):
         return [(0, text)] if text else []
     out: list[tuple[int, str]] = []
     for token in _TOKENS.findall(text):
-        if token.isspace():
-            pieces = [(out[-1][0] if out else 0, token)]
+        if token.isspace() or chain.covers(0, token):
+            pieces = [(out[-1][0] if out and token.isspace() else 0, token)]
         else:
-            whole = next((i for i, name in enumerate(chain) if all(ord(c) in _coverage[name] for c in token)), None)
+            whole = next((i for i in range(1, len(chain)) if chain.covers(i, token)), None)
             pieces = [(whole, token)] if whole is not None else [(_face_for(c, chain), c) for c in token]
         for index, piece in pieces:
             if out and out[-1][0] == index:
@@ -78,28 +112,30 @@ def runs(text: str, chain: tuple[str, ...]) -> list[tuple[int, str]]:
     return out
 
 
-def _face_for(char: str, chain: tuple[str, ...]) -> int:
-    return next((i for i, name in enumerate(chain) if ord(char) in _coverage[name]), 0)
+def _face_for(char: str, chain: Chain) -> int:
+    return next((i for i in range(len(chain)) if chain.covers(i, char)), 0)
 
 
 def missing_glyphs(theme: Theme, text: str) -> list[str]:
     """Characters of `text` that no font of the theme's chain can draw (whitespace ignored)."""
     chain = _chain(theme)
-    return list(dict.fromkeys(c for c in text if not c.isspace() and not any(ord(c) in _coverage[n] for n in chain)))
+    return list(dict.fromkeys(c for c in text if not c.isspace() and not any(chain.covers(i, c)
+                                                                             for i in range(len(chain)))))
 
 
-def face(font: str, index: int, chain: tuple[str, ...]) -> str:
+def face(font: str, index: int, chain: Chain) -> str:
     """The face of chain member `index` matching `font` ("Handouts0-Bold" -> "Handouts1-Bold")."""
-    if index == 0 or not chain:
+    if index == 0 or not len(chain):
         return font
-    suffix = font[len(chain[0]):] if font.startswith(chain[0]) else ""
-    return chain[index] + suffix
+    body = chain.name(0)
+    suffix = font[len(body):] if font.startswith(body) else ""
+    return chain.name(index) + suffix
 
 
 def string_width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    chain = current_chain.get()
+    chain = active_chain()
     return sum(stringWidth(piece, face(font, i, chain), size) for i, piece in runs(text, chain))
 
 
@@ -107,7 +143,7 @@ def draw_string(canvas, x: float, y: float, text: str, font: str, size: float, a
     """canvas.drawString for user text: each run in the face of the chain that has its letters."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    chain = current_chain.get()
+    chain = active_chain()
     if anchor != "left":
         width = string_width(text, font, size)
         x -= width if anchor == "right" else width / 2

@@ -62,7 +62,7 @@ class GuideStyles(Styles):
                                           leading=40, textColor=primary, spaceAfter=10)
         self.cover_subtitle = ParagraphStyle("cover_subtitle", parent=self.body, fontSize=18, leading=23)
         self.prepared = ParagraphStyle("prepared", parent=self.body, fontName=font + "-Bold", fontSize=16,
-                                       leading=20, textColor=Color(*theme.on_accent))
+                                       leading=20, textColor=Color(*theme.on_accent), embeddedHyphenation=1)
         self.section = ParagraphStyle("section", parent=self.h1, fontSize=24, leading=29, spaceBefore=2)
         self.tip_badge = ParagraphStyle("tip_badge", parent=self.body, fontName=font + "-Bold", fontSize=12,
                                         textColor=Color(*theme.accent_text), spaceAfter=2)
@@ -72,7 +72,8 @@ class GuideStyles(Styles):
         self.phone = ParagraphStyle("phone", parent=self.body, fontName=font + "-Bold", fontSize=36, leading=42,
                                     textColor=primary, alignment=TA_CENTER)
         self.center = ParagraphStyle("center", parent=self.body, alignment=TA_CENTER)
-        self.cta_head = ParagraphStyle("cta_head", parent=self.h1, fontSize=28, leading=33, alignment=TA_CENTER)
+        self.cta_head = ParagraphStyle("cta_head", parent=self.h1, fontSize=28, leading=33, alignment=TA_CENTER,
+                                       embeddedHyphenation=1)
         self.fine = ParagraphStyle("fine", parent=self.small, fontSize=10, leading=13,
                                    textColor=Color(0.35, 0.38, 0.41))
 

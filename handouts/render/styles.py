@@ -44,13 +44,18 @@ class Styles:
                                       leading=z["caption"] * 1.2)
         self.label = ParagraphStyle("label", parent=self.small, fontName=font + "-Bold", textColor=heading,
                                     spaceAfter=2)
-        self.value = ParagraphStyle("value", parent=self.body, fontSize=size + 1, leading=(size + 1) * 1.25)
+        # Names (patient, therapist, card titles): a double-barrelled name breaks after its hyphen, not
+        # in the middle of a part. (Not for body text: reportlab then drops the hyphen of a word like
+        # "semi-circle" that it moves whole to the next line after bold markup.)
+        self.value = ParagraphStyle("value", parent=self.body, fontSize=size + 1, leading=(size + 1) * 1.25,
+                                    embeddedHyphenation=1)
         self.h1 = ParagraphStyle("h1", parent=self.body, fontName=font + "-Bold", fontSize=z["h1"],
                                  leading=z["h1"] * 1.23, textColor=heading, spaceAfter=6)
         self.h2 = ParagraphStyle("h2", parent=self.body, fontName=font + "-Bold", fontSize=z["h2"],
                                  leading=z["h2"] * 1.27, textColor=heading, spaceBefore=8, spaceAfter=4)
         self.card_title = ParagraphStyle("card_title", parent=self.body, fontName=font + "-Bold",
-                                         fontSize=z["card_title"], leading=z["card_title"] * 1.19, textColor=on_primary)
+                                         fontSize=z["card_title"], leading=z["card_title"] * 1.19, textColor=on_primary,
+                                         embeddedHyphenation=1)
         self.card_position = ParagraphStyle("card_position", parent=self.small, textColor=on_primary,
                                             alignment=TA_RIGHT, fontSize=z["card_position"],
                                             leading=z["card_position"] * 1.24)

@@ -24,19 +24,19 @@ def escape(text: str) -> str:
 def para(text: str) -> str:
     """Escaped markup for `text`, keeping the user's line breaks. Words the body font cannot draw
     are set in the fallback face that can (render/fonts.py), keeping bold and italic."""
-    from handouts.render.fonts import current_chain, runs
+    from handouts.render.fonts import active_chain, runs
 
-    chain = current_chain.get()
+    chain = active_chain()
     lines = breakable(text).split("\n")
     # Spaces before a line break are dropped; all other spaces are the user's and stay.
     lines = [line.rstrip() for line in lines[:-1]] + lines[-1:]
-    return "<br/>".join("".join(escape(piece) if index == 0 else f'<font face="{chain[index]}">{escape(piece)}</font>'
+    return "<br/>".join("".join(escape(piece) if index == 0 else f'<font face="{chain.name(index)}">{escape(piece)}</font>'
                                 for index, piece in runs(line, chain)) for line in lines)
 
 
 LONG_WORD = 20  # letters; a part of a word this long may not fit a narrow cell (a name, a title)
 _SOFT_HYPHEN = "\u00ad"
-_WORD_PARTS = re.compile(r"[^\W\d_]{%d,}" % LONG_WORD)  # runs of letters only: not codes, not addresses
+_WORD_PARTS = re.compile(rf"[^\W\d_]{{{LONG_WORD},}}")  # runs of letters only: not codes, not addresses
 
 
 def breakable(text: str) -> str:
