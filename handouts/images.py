@@ -270,7 +270,8 @@ def _convert(data: bytes, target: tuple[int, int]):
         had_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
         # Line art, logos and diagrams (few colours, or drawn on transparency) stay PNG so edges stay
         # crisp; judged before any resizing, which adds in-between colours along every edge.
-        line_art = had_alpha or im.mode == "P" or im.getcolors(maxcolors=256) is not None
+        line_art = had_alpha or im.mode == "P" or (
+            im.getcolors(maxcolors=256) is not None if im.mode in ("1", "L", "RGB", "CMYK") else None)
         # Shrink by whole factors first (what resize's reducing_gap does anyway), before turning and
         # flattening make full-size copies of a large picture.
         factors = (max(1, int(im.size[0] / stored_final[0] / 3.0)), max(1, int(im.size[1] / stored_final[1] / 3.0)))
@@ -281,6 +282,8 @@ def _convert(data: bytes, target: tuple[int, int]):
                 im = im.reduce(factors)
         im = _upright(im, orientation)
         im = _flatten(im)
+        if line_art is None:  # 16-bit and float pictures: judged once flattened to 8 bits (never reduced)
+            line_art = im.getcolors(maxcolors=256) is not None
         if im.size != final:
             im = im.resize(final, Image.LANCZOS, reducing_gap=3.0)
         out = io.BytesIO()

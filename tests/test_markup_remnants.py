@@ -22,12 +22,9 @@ steps:
 def test_markup_remnants_print_as_typed_and_check_warns_with_place(tmp_path):
     root = copy_clinic(REPO, tmp_path / "clinic")
     fill_missing_images(root)
-    path = root / "content" / "exercises" / "bridge.yaml"
-    text = path.read_text(encoding="utf-8")
-    head, _, rest = text.partition("steps:\n")
-    rest = "\n".join(line for line in rest.splitlines() if not line.startswith("  - ")) + "\n"
-    path.write_text(head + STEPS + rest, encoding="utf-8")
-    first = len(head.splitlines()) + 2  # the line of the first step
+    (root / "content" / "exercises" / "imported.yaml").write_text(
+        "name: Imported bridge\nposition: lying on back\n" + STEPS, encoding="utf-8")
+    first = 4  # the line of the first step
 
     checked = run(["check"], root)
     assert checked.exit_code == 0, explain(checked)
@@ -35,11 +32,11 @@ def test_markup_remnants_print_as_typed_and_check_warns_with_place(tmp_path):
     expected = [(first, "<li>"), (first, "</li>"), (first + 1, "li>"), (first + 2, "&amp;"), (first + 3, "&nbsp;")]
     assert len(found) == len(expected), checked.stderr
     for line, (number, piece) in zip(found, expected):
-        assert re.match(rf"content/exercises/bridge.yaml:{number}:\d+: warning: '{re.escape(piece)}' looks like "
+        assert re.match(rf"content/exercises/imported.yaml:{number}:\d+: warning: '{re.escape(piece)}' looks like "
                         "HTML left over from an import; it prints exactly as written", line), line
 
     out = tmp_path / "h.pdf"
-    built = run(["routine", "--exercise", "bridge", "-o", out], root)
+    built = run(["routine", "--exercise", "imported", "-o", out], root)
     assert built.exit_code == 0, explain(built)
     text = pdf_facts(out).all_text
     for piece in ("<li>Lie on your back", "</li>", "li> Breathe", "&amp; your feet", "Hold&nbsp;for"):
