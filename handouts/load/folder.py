@@ -181,12 +181,7 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
             problems.extend(image_problems(root, guide_pictures(guide)))
     if clinic is not None and check_images:
         problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
-        for kind, at in clinic.fonts.places:
-            if kind == "family" or (kind.startswith("fallbacks[") and not at_file(clinic.fonts, kind)):
-                continue  # a packaged family name, not a file
-            why = inside_problem(root, at_file(clinic.fonts, kind))
-            if why:
-                problems.append(_problem_at(at, why))
+        problems.extend(font_path_problems(root, clinic))
     if clinic is None:
         return None, problems
     problems.extend(fact_problems(clinic, programs, guides))
@@ -225,6 +220,17 @@ def _clinic_defaults(guide, clinic):
     if guide.cta and not guide.cta.booking_url and clinic.booking_url:
         return replace(guide, cta=replace(guide.cta, booking_url=clinic.booking_url))
     return guide
+
+
+def font_path_problems(root: Path, clinic) -> list[Problem]:
+    """Font files named in clinic.yaml that are missing or lead outside the clinic folder."""
+    out = []
+    for kind, at in clinic.fonts.places:
+        rel = at_file(clinic.fonts, kind) if kind != "family" else None
+        why = inside_problem(root, rel) if rel else None  # None: a packaged family name, not a file
+        if why:
+            out.append(_problem_at(at, why))
+    return out
 
 
 def at_file(fonts, key: str) -> str | None:

@@ -123,10 +123,7 @@ def _path_problems(root: Path, clinic, exercises, guides) -> list[Problem]:
     for g in guides:
         out += folder.image_problems(root, folder.guide_pictures(g))
     if clinic is not None:
-        for kind, at in clinic.fonts.places:
-            why = folder.inside_problem(root, getattr(clinic.fonts, kind))
-            if why:
-                out.append(Problem(why, at.file, at.line, at.col, at.field))
+        out += folder.font_path_problems(root, clinic)
     return out
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from handouts.images import Prepared
 from handouts.model import Dosage, Routine, RoutineEntry
 from handouts.render.flowables import Picture
 from handouts.render.layout import picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import label, para
+from handouts.render.text import Paragraph, label, para
 from handouts.theme import Theme
 from handouts import i18n
 from handouts.wording import dosage_text, position_text, shared_how_often

@@ -9,14 +9,14 @@ continues on the next page between steps; text is never scaled down.
 from __future__ import annotations
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Spacer, Table, TableStyle
 
 from handouts.images import Prepared
 from handouts.model import Routine, RoutineEntry
 from handouts.render.flowables import Picture, QRCode
 from handouts.render.layout import body_height, picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import label, para
+from handouts.render.text import Paragraph, label, para
 from handouts.theme import Theme
 from handouts import i18n
 from handouts.wording import dosage_text, position_text, try_line
