@@ -13,20 +13,12 @@ from pathlib import Path
 from handouts import compose, images, qr
 from handouts.load import folder, schema
 from handouts.errors import ContentError, Problem
-from handouts.files import write_atomic
 from handouts.model import Library, Picture, Routine, Visit
 from handouts.render.guard import layout_errors
 from handouts.theme import Theme, build_theme
 
 
 MIN_PRINT_DPI = 150
-
-
-@dataclass
-class Result:
-    path: Path | None
-    pages: int = 0
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
@@ -59,22 +51,61 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
     return visit
 
 
+@dataclass
+class Warm:
+    """What a long-lived caller (handouts.api.Clinic) keeps between builds so that the next handout
+    neither re-prepares a picture nor re-encodes a QR code nor rebuilds a theme. Empty it (forget)
+    when the content changes."""
+
+    pictures: dict[tuple, images.Prepared] = field(default_factory=dict)  # (file, box, dpi) -> prepared
+    codes: dict[str, qr.Matrix] = field(default_factory=dict)  # URL -> QR matrix
+    themes: dict[str | None, Theme] = field(default_factory=dict)  # page size -> theme
+    guides: dict[tuple, "GuideRenderer"] = field(default_factory=dict)  # (guide id, page size) -> renderer
+
+    def forget(self, files: set[str] | None = None) -> None:
+        """Drop everything, or with `files` only the pictures prepared from those files (and what
+        holds them: themes and guide renderers are cheap to build again)."""
+        if files is None:
+            self.pictures.clear()
+            self.codes.clear()
+        else:
+            for key in [k for k in self.pictures if k[0] in files]:
+                del self.pictures[key]
+        self.themes.clear()
+        self.guides.clear()
+
+    def theme(self, clinic, root: Path, page_size: str | None) -> Theme:
+        if page_size not in self.themes:
+            self.themes[page_size] = build_theme(clinic, root, page_size)
+        return self.themes[page_size]
+
+    def qr(self, url: str) -> qr.Matrix:
+        if url not in self.codes:
+            self.codes[url] = qr.matrix(url)
+        return self.codes[url]
+
+
 def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], dpi: int = images.DEFAULT_DPI,
-                     warnings: list[Problem] | None = None) -> dict[str, images.Prepared]:
+                     warnings: list[Problem] | None = None, warm: Warm | None = None) -> dict[str, images.Prepared]:
     """Prepare every picture; raise ContentError naming each unusable file and where it was used.
 
     Warnings (e.g. only the first frame of an animated GIF is used) are appended to `warnings`.
+    With `warm`, a picture prepared before for the same box is taken from memory.
     """
     out, problems = {}, []
+    kept = warm.pictures if warm is not None else {}
     for pic in pics:
         if pic.file in out:
             continue
         w = pic.where
+        key = (pic.file, box, dpi)
         try:
-            out[pic.file] = prepared = images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
+            out[pic.file] = prepared = kept.get(key) or images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
         except images.ImageProblem as exc:
             problems.append(Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field))
             continue
+        if warm is not None:
+            kept[key] = prepared
         if prepared.warning and warnings is not None:
             warnings.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
     if problems:
@@ -174,20 +205,23 @@ def content_glyph_warnings(root: Path, library: Library) -> list[Problem]:
     return _glyph_problems(theme, texts)
 
 
-def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "") -> tuple[bytes, list[Problem]]:
-    """PDF bytes of the handout for `visit`, and any warnings."""
+def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "",
+                       warm: Warm | None = None) -> tuple[bytes, list[Problem]]:
+    """PDF bytes of the handout for `visit`, and any warnings. `warm` keeps prepared pictures, QR
+    codes and themes for the next call."""
     from handouts.render.layout import logo_box, picture_box
     from handouts.render.routine import render_routine
 
+    warm = warm if warm is not None else Warm()
     routine = compose.compose_routine(library, visit, source)
-    theme = build_theme(library.clinic, root, routine.page_size)
+    theme = warm.theme(library.clinic, root, routine.page_size)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
     warnings = glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
     dpi = library.clinic.image_dpi
-    prepared = prepare_pictures(root, pics, picture_box(), dpi, warnings)
+    prepared = prepare_pictures(root, pics, picture_box(), dpi, warnings, warm)
     logo = library.clinic.logo
-    logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
-    codes = {e.exercise.video: qr.matrix(e.exercise.video) for e in routine.entries if e.exercise.video}
+    logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings, warm)[logo.file] if logo else None
+    codes = {e.exercise.video: warm.qr(e.exercise.video) for e in routine.entries if e.exercise.video}
     with layout_errors(source or "the handout"):
         return render_routine(routine, theme, prepared, logo_prepared, codes), warnings
 
@@ -204,19 +238,16 @@ def default_output(visit: Visit) -> Path:
     return Path(f"handout-{day}-{secrets.token_hex(4)}.pdf")
 
 
-def build_routine(root: Path, library: Library, visit: Visit, output: Path | None, *, overwrite=False,
-                  source: str = "") -> Result:
-    data, warnings = render_routine_pdf(root, library, visit, source)
-    path = output or default_output(visit)
-    write_atomic(path, data, overwrite=overwrite)
-    return Result(path, data.count(b"/Type /Page\n") or data.count(b"/Type /Page "), warnings)
-
-
 def check(root: Path) -> tuple[Library | None, list[Problem]]:
     """Every problem in a clinic folder: files, references, image paths and the images themselves."""
     library, problems = folder.scan_library(root)
     if library is None:
         return None, problems
+    return library, check_library(root, library, problems)
+
+
+def check_library(root: Path, library: Library, problems: list[Problem]) -> list[Problem]:
+    """`problems` (what loading `library` found) and every problem of its pictures and glyphs."""
     bad_paths = {(p.file, p.line) for p in problems}
     from handouts.render.layout import logo_box, picture_box
 
@@ -238,7 +269,7 @@ def check(root: Path) -> tuple[Library | None, list[Problem]]:
     from handouts.readability import reading_problems
 
     problems += reading_problems(library)
-    return library, problems
+    return problems
 
 
 def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -> list[Problem]:
@@ -279,36 +310,41 @@ class GuideRenderer:
     """One guide for many readers: content, pictures, QR codes and the shared pages are prepared
     once; each reader then costs only their own pages (see render/splice.py)."""
 
-    def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None):
+    def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None,
+                 warm: Warm | None = None):
         from handouts.render.layout import logo_box
 
-        self.root, self.library, self.guide_id = root, library, guide_id
         guide = library.guides.get(guide_id)
-        neutral = {name: "Reader" for name, _ in guide.placeholder_at} if guide else {}
-        doc = compose.compose_guide(library, guide_id, neutral, page_size)
-        self.page_size = doc.page_size
-        self.theme = theme = build_theme(library.clinic, root, doc.page_size)
+        if guide is None:
+            compose.compose_guide(library, guide_id, {})  # raises: unknown id, with a did-you-mean
+        warm = warm if warm is not None else Warm()
+        self.root, self.library, self.guide_id = root, library, guide_id
+        self.page_size = page_size or library.clinic.page_size
+        self.theme = theme = warm.theme(library.clinic, root, self.page_size)
         dpi = library.clinic.image_dpi
-        self.warnings: list[Problem] = guide_glyph_warnings(theme, library, doc.guide)
-        g = doc.guide
+        self.warnings: list[Problem] = guide_glyph_warnings(theme, library, guide)
         self.pictures: dict[str, images.Prepared] = {}
-        for pic, box in guide_pictures(library, g, theme):
-            self.pictures.update(prepare_pictures(root, [pic], box, dpi, self.warnings))
+        for pic, box in guide_pictures(library, guide, theme):
+            self.pictures.update(prepare_pictures(root, [pic], box, dpi, self.warnings, warm))
         logo = library.clinic.logo
-        self.logo = prepare_pictures(root, [logo], logo_box(), dpi, self.warnings)[logo.file] if logo else None
-        urls = [gs.exercise.exercise.video for gs in doc.sections if gs.exercise and gs.exercise.exercise.video]
-        if g.cta and g.cta.booking_url:
-            urls.append(g.cta.booking_url)
-        self.codes = {url: qr.matrix(url) for url in urls}
+        self.logo = prepare_pictures(root, [logo], logo_box(), dpi, self.warnings, warm)[logo.file] if logo else None
+        urls = [library.exercises[s.exercise].video for s in guide.sections
+                if s.exercise in library.exercises and library.exercises[s.exercise].video]
+        if guide.cta and guide.cta.booking_url:
+            urls.append(guide.cta.booking_url)
+        self.codes = {url: warm.qr(url) for url in urls}
         self.personal = bool(guide.placeholder_at)
         self._assembler = None
-        self._neutral = doc
+        self._neutral = None
 
     def full(self, fields: dict[str, str]) -> bytes:
         """The whole guide for one reader, laid out from scratch."""
+        return self.render(compose.compose_guide(self.library, self.guide_id, fields, self.page_size))
+
+    def render(self, doc: compose.GuideDoc) -> bytes:
+        """The whole guide for a document composed already (compose.compose_guide)."""
         from handouts.render.guide import render_guide
 
-        doc = compose.compose_guide(self.library, self.guide_id, fields, self.page_size)
         with layout_errors(f"content/guides/{self.guide_id}.yaml"):
             return render_guide(doc, self.theme, self.pictures, self.logo, self.codes)
 
@@ -318,6 +354,8 @@ class GuideRenderer:
         from handouts.render.guide import render_guide
 
         if self._assembler is None:
+            neutral = {name: "Reader" for name, _ in self.library.guides[self.guide_id].placeholder_at}
+            self._neutral = compose.compose_guide(self.library, self.guide_id, neutral, self.page_size)
             with layout_errors(f"content/guides/{self.guide_id}.yaml"):
                 base = render_guide(self._neutral, self.theme, self.pictures, self.logo, self.codes,
                                     part="shared" if self.personal else "all")
@@ -362,19 +400,16 @@ def field_glyph_warnings(theme: Theme, fields: dict[str, str]) -> list[Problem]:
 
 
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
-                     page_size: str | None = None) -> tuple[bytes, list[Problem]]:
-    """PDF bytes of guide `guide_id` personalised with `fields`, and any warnings."""
-    compose.compose_guide(library, guide_id, fields, page_size)  # unknown id / missing fields first
-    renderer = GuideRenderer(root, library, guide_id, page_size)
-    return renderer.full(fields), renderer.warnings + field_glyph_warnings(renderer.theme, fields)
-
-
-def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,
-                page_size: str | None = None, overwrite: bool = False) -> Result:
-    data, warnings = render_guide_pdf(root, library, guide_id, fields, page_size)
-    path = output or Path(f"{guide_id}.pdf")
-    write_atomic(path, data, overwrite=overwrite)
-    return Result(path, 0, warnings)
+                     page_size: str | None = None, warm: Warm | None = None) -> tuple[bytes, list[Problem]]:
+    """PDF bytes of guide `guide_id` personalised with `fields`, and any warnings. With `warm`, the
+    guide's pictures, codes and theme are prepared once for every later call."""
+    # Unknown id and missing fields are reported before any picture is prepared.
+    doc = compose.compose_guide(library, guide_id, fields, page_size)
+    warm = warm if warm is not None else Warm()
+    key = (guide_id, page_size)
+    renderer = warm.guides.get(key) or GuideRenderer(root, library, guide_id, page_size, warm)
+    warm.guides[key] = renderer
+    return renderer.render(doc), renderer.warnings + field_glyph_warnings(renderer.theme, fields)
 
 
 def render_routine_for_row(root: Path, library: Library, program: str, fields: dict[str, str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, main, report, warn
 
 
 @main.command(context_settings=CONTEXT)
@@ -26,11 +26,11 @@ def check(ctx, strict):
     Example:
       handouts --root ~/my-clinic check
     """
-    from handouts import build
+    from handouts.api import Clinic
     from handouts.errors import ContentError
 
-    root = root_of(ctx)
-    library, problems = build.check(root)
+    clinic = Clinic.open(ctx.obj.get("root"))
+    root, library, problems = clinic.root, clinic.library, clinic.check()
     errors = [p for p in problems if not p.warning or strict]
     warn([p for p in problems if p.warning and not strict])
     if library is not None:  # colours the theme draws differently so text stays readable: said, not refused

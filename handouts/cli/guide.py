@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, main, report, warn
 
 
 @main.command(context_settings=CONTEXT)
@@ -26,9 +26,9 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
       handouts guide back-pain-tips --for "Maria Gómez" -o maria-guide.pdf
       handouts guide back-pain-tips --for Sam --field clinic_city=Springfield
     """
-    from handouts import build
-    from handouts.load import folder
+    from handouts.api import Clinic
     from handouts.errors import ContentError, Problem
+    from handouts.files import write_atomic
 
     values, problems = {}, []
     for pair in fields:
@@ -41,8 +41,10 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
         values["name"] = for_name
     if problems:
         raise ContentError(problems=problems)
-    root = root_of(ctx)
-    library = folder.load_library(root)
-    result = build.build_guide(root, library, guide_id, values, output, page_size=page_size, overwrite=overwrite)
-    warn(result.warnings)
-    click.echo(f"wrote {result.path}")
+    clinic = Clinic.open(ctx.obj.get("root"))
+    warnings = []
+    data = clinic.guide(guide_id, values, page_size=page_size, warnings=warnings)
+    path = output or Path(f"{guide_id}.pdf")
+    write_atomic(path, data, overwrite=overwrite)
+    warn(warnings)
+    click.echo(f"wrote {path}")

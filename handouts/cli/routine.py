@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, main, report, warn
 
 
 @main.command(context_settings=CONTEXT)
@@ -53,41 +53,27 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
 
     Options given with a visit file override what the file says.
     """
-    import dataclasses
-    import datetime as dt
-
     from handouts import build
-    from handouts.load import folder
+    from handouts.api import Clinic
+    from handouts.files import write_atomic
 
-    root = root_of(ctx)
-    library = folder.load_library(root, guides=False)
-    source = str(visit_file) if visit_file else ""
-    flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
-                                     remove=remove, note=note, therapist=therapist, date=date, page_size=page_size,
-                                     log_sheet=log_sheet, log_weeks=log_weeks)
-    if visit_file:
-        visit = folder.load_visit(visit_file, library, root)
-        changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)
-                   if getattr(flags, f.name) not in ("", None, ()) and f.name != "where"}
-        if flags.exercises:
-            changes["exercises"] = visit.exercises + flags.exercises
-        if flags.remove:
-            changes["remove"] = visit.remove + flags.remove
-        visit = dataclasses.replace(visit, **changes)
-    else:
-        visit = flags
-    if visit.date is None:
-        visit = dataclasses.replace(visit, date=dt.date.today())
+    clinic = Clinic.open(ctx.obj.get("root"))
+    visit = clinic.visit(visit_file, patient=patient, program=program, exercises=exercises, remove=remove, note=note,
+                         therapist=therapist, date=date, page_size=page_size, log_sheet=log_sheet,
+                         log_weeks=log_weeks)
     if email is not None:  # refuse a bad address or missing consent before anything is built
         from handouts import mail
 
-        mail.outbox.precheck(email, visit.email_consent, library.clinic, "--email")
-    result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source)
-    warn(result.warnings)
-    click.echo(f"wrote {result.path}")
+        mail.outbox.precheck(email, visit.email_consent, clinic.library.clinic, "--email")
+    warnings = []
+    data = clinic.routine(visit, source=str(visit_file) if visit_file else "", warnings=warnings)
+    path = output or build.default_output(visit)
+    write_atomic(path, data, overwrite=overwrite)
+    warn(warnings)
+    click.echo(f"wrote {path}")
     if email is not None:
-        outbox = mail.single(result.path, email, visit.patient, visit.email_consent, library.clinic, "handout",
+        outbox = mail.single(path, email, visit.patient, visit.email_consent, clinic.library.clinic, "handout",
                              "--email")
         from handouts.cli.mail import mail_result
 
-        mail_result(mail.deliver(outbox, library.clinic, root), dry_run=False)
+        mail_result(mail.deliver(outbox, clinic.library.clinic, clinic.root), dry_run=False)

@@ -1,0 +1,222 @@
+"""The public Python API: open a clinic folder once, then build handouts and guides to bytes, and check.
+
+The command line and the web composer are built on it; integrators use it the same way:
+
+    from handouts import Clinic
+    clinic = Clinic.open("~/my-clinic")                  # reads and checks the content once
+    visit = clinic.visit(program="core-activation", patient="Maria Gómez", therapist="jordan-lee")
+    pdf = clinic.routine(visit)                          # PDF bytes; write them where you like
+    guide = clinic.guide("back-pain-tips", {"name": "Maria"})
+
+A Clinic stays warm: prepared pictures, QR codes, fonts and themes are kept in memory, so the next
+handout costs only its own layout. Content is not re-read behind the caller's back: call refresh()
+(cheap, a stat of each file) before a build when the files may have changed. One Clinic may be
+shared between threads; its builds run one at a time (reportlab keeps process-wide state).
+
+Every error is a handouts.errors.HandoutsError: ContentError (with .problems, each with its file,
+line, column and field) for bad content or options, InputMissing for a folder that is not a clinic
+folder, ConfigError for unusable settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import stat
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from handouts import build
+from handouts.errors import ContentError, Problem
+from handouts.load import folder
+from handouts.load.schema import did_you_mean
+from handouts.model import Library, ProgramItem, Visit
+
+__all__ = ["Clinic", "Visit"]
+
+GUIDES = "content/guides/"
+
+
+class Clinic:
+    """A clinic folder, loaded and checked, ready to build many handouts and guides."""
+
+    def __init__(self, root: Path, library: Library, problems: list[Problem], stamps: dict[Path, tuple]):
+        """Use Clinic.open(root)."""
+        self.root = root
+        self._library = library
+        self._problems = problems
+        self._stamps = stamps
+        self._warm = build.Warm()
+        self._lock = threading.RLock()
+
+    # -- opening and reloading ----------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: str | os.PathLike | None = None) -> Clinic:
+        """Read and check the clinic folder `root` once.
+
+        With root=None the folder is found as the command line finds it: $HANDOUTS_ROOT, else the
+        current folder if it holds content/, else the bundled demo clinic. Problems in single files
+        do not stop the opening (see .problems); a folder that is not a clinic folder raises
+        InputMissing, and an unreadable content/clinic.yaml raises ContentError.
+        """
+        path = folder.find_root(root)
+        library, problems, stamps = _scan(path)
+        return cls(path, library, problems, stamps)
+
+    @property
+    def library(self) -> Library:
+        """Everything loaded: clinic settings, exercises, programs and guides (files with errors left out)."""
+        return self._library
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The content problems found when the folder was (re)loaded: every error, each with its place."""
+        return list(self._problems)
+
+    def refresh(self) -> bool:
+        """Reload the content if any of its files changed since it was read; True if anything changed.
+
+        Only a stat of each file (content/, pictures, fonts): cheap enough to call before every build.
+        Pictures whose files did not change stay prepared. Raises ContentError when content/clinic.yaml
+        can no longer be read; the Clinic then keeps what it had.
+        """
+        with self._lock:
+            now = _stamp(self.root, self._library)
+            if now == self._stamps:
+                return False
+            changed = {p for p in now.keys() | self._stamps.keys() if now.get(p) != self._stamps.get(p)}
+            library, problems, stamps = _scan(self.root)
+            self._library, self._problems, self._stamps = library, problems, stamps
+            self._warm.forget({folder.display(self.root, p) for p in changed})
+            return True
+
+    # -- checking -----------------------------------------------------------------------------------
+    def check(self) -> list[Problem]:
+        """What `handouts check` reports: every error and warning in the folder, pictures decoded.
+
+        Warnings have `.warning` set (e.g. an image too coarse for print, a character the font lacks).
+        """
+        with self._lock:
+            return build.check_library(self.root, self._library, list(self._problems))
+
+    # -- building -----------------------------------------------------------------------------------
+    def visit(self, file: str | os.PathLike | None = None, *, patient: str = "", program: str | None = None,
+              exercises: Iterable[ProgramItem | str] = (), remove: Iterable[str] = (), note: str = "",
+              therapist: str = "", date: dt.date | str | None = None, page_size: str | None = None,
+              log_sheet: bool | None = None, log_weeks: int | None = None) -> Visit:
+        """A checked Visit, as `handouts routine` makes one from its options.
+
+        `file` is a visit file (YAML); the other arguments override what it says (exercises and
+        remove add to it). Exercises are ProgramItem objects or "id[:key=value,...]" strings, e.g.
+        "dead-bug:sets=2,reps=8". `log_sheet` adds the weekly log sheet (`log_weeks` of them). The
+        date defaults to today. Raises ContentError naming each bad
+        option (unknown program or exercise ids, with a did-you-mean).
+        """
+        _refuse(self._content_errors())
+        exercises = list(exercises)
+        specs = [e for e in exercises if isinstance(e, str)]
+        items = tuple(e for e in exercises if isinstance(e, ProgramItem))
+        problems = [Problem(f"unknown exercise id '{item.id}'{did_you_mean(item.id, self._library.exercises)}",
+                            "exercises", field=item.id) for item in items if item.id not in self._library.exercises]
+        day = date.isoformat() if isinstance(date, dt.date) else date
+        try:
+            flags = build.visit_from_options(self._library, patient=patient, program=program, exercises=specs,
+                                             remove=tuple(remove), note=note, therapist=therapist, date=day,
+                                             page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
+        except ContentError as exc:
+            raise ContentError(problems=exc.problems + problems) from None
+        _refuse(problems)
+        if items:
+            flags = dataclasses.replace(flags, exercises=flags.exercises + items)
+        visit = flags
+        if file is not None:
+            visit = folder.load_visit(Path(file), self._library, self.root)
+            changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)
+                       if getattr(flags, f.name) not in ("", None, ()) and f.name != "where"}
+            if flags.exercises:
+                changes["exercises"] = visit.exercises + flags.exercises
+            if flags.remove:
+                changes["remove"] = visit.remove + flags.remove
+            visit = dataclasses.replace(visit, **changes)
+        if visit.date is None:
+            visit = dataclasses.replace(visit, date=dt.date.today())
+        return visit
+
+    def routine(self, visit: Visit, *, source: str = "", warnings: list[Problem] | None = None) -> bytes:
+        """The end-of-visit handout for `visit`, as PDF bytes.
+
+        Raises ContentError when the clinic, an exercise or a program file has an error (guides do not
+        matter here), or when the visit names what the library does not have. Pass a list as
+        `warnings` to receive the warnings (e.g. characters the font cannot print). `source` names the
+        visit file in messages.
+        """
+        with self._lock:
+            _refuse(self._content_errors())
+            data, found = build.render_routine_pdf(self.root, self._library, visit, source, self._warm)
+        if warnings is not None:
+            warnings.extend(found)
+        return data
+
+    def guide(self, guide_id: str, fields: Mapping[str, str] | None = None, *, page_size: str | None = None,
+              warnings: list[Problem] | None = None) -> bytes:
+        """Guide `guide_id` personalised with `fields` (e.g. {"name": "Maria"}), as PDF bytes.
+
+        Raises ContentError for an unknown id (with a did-you-mean), a placeholder without a value, or
+        any error in the content. `page_size` is "letter" or "a4" (default: the clinic's).
+        """
+        with self._lock:
+            _refuse(self._problems)
+            data, found = build.render_guide_pdf(self.root, self._library, guide_id, dict(fields or {}),
+                                                 page_size, self._warm)
+        if warnings is not None:
+            warnings.extend(found)
+        return data
+
+    def _content_errors(self) -> list[Problem]:
+        # What a routine depends on: the clinic, exercises and programs, not the guides (a broken
+        # guide must not stop a therapist printing a handout).
+        return [p for p in self._problems if not p.file.startswith(GUIDES)]
+
+    def __repr__(self) -> str:
+        lib = self._library
+        return (f"<Clinic {str(self.root)!r}: {len(lib.exercises)} exercises, {len(lib.programs)} programs, "
+                f"{len(lib.guides)} guides, {len(self._problems)} problems>")
+
+
+def _refuse(problems: list[Problem]) -> None:
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise ContentError(problems=errors)
+
+
+def _scan(root: Path) -> tuple[Library, list[Problem], dict[Path, tuple]]:
+    # Stat first: a file changed while it is read is then seen as changed by the next refresh().
+    before = _stamp(root, None)
+    library, problems = folder.scan_library(root)
+    if library is None:
+        raise ContentError(problems=problems)
+    before.update({p: s for p, s in _stamp(root, library).items() if p not in before})
+    return library, problems, before
+
+
+def _stamp(root: Path, library: Library | None) -> dict[Path, tuple]:
+    """(size, mtime, inode) of every file under content/ and every picture and font file named."""
+    paths = [p for p in (root / "content").rglob("*")]
+    if library is not None:
+        c = library.clinic
+        named = [c.logo.file] if c.logo else []
+        named += [f for f in (c.fonts.regular, c.fonts.bold, c.fonts.italic, c.fonts.bold_italic) if f]
+        named += [p.file for ex in library.exercises.values() for p in ex.images]
+        named += [p.file for g in library.guides.values() for p in folder.guide_pictures(g)]
+        paths += [root / name for name in named]
+    out = {}
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            out[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return out
