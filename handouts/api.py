@@ -48,6 +48,9 @@ class Clinic:
         self._library = library
         self._problems = problems
         self._stamps = stamps
+        # Guides are read when first needed: a handout does not print them, and reading their
+        # Markdown is most of the time it takes to open a clinic.
+        self._guides_read = False
         self._warm = build.Warm()
         self._lock = threading.RLock()
 
@@ -68,12 +71,24 @@ class Clinic:
     @property
     def library(self) -> Library:
         """Everything loaded: clinic settings, exercises, programs and guides (files with errors left out)."""
-        return self._library
+        with self._lock:
+            self._read_guides()
+            return self._library
 
     @property
     def problems(self) -> list[Problem]:
         """The content problems found when the folder was (re)loaded: every error, each with its place."""
-        return list(self._problems)
+        with self._lock:
+            self._read_guides()
+            return list(self._problems)
+
+    def _read_guides(self) -> None:
+        if not self._guides_read:
+            guides, problems = folder.scan_guides(self.root, self._library.exercises, self._library.clinic)
+            self._library = dataclasses.replace(self._library, guides=guides)
+            self._problems = self._problems + problems
+            self._stamps.update({p: s for p, s in _stamp(self.root, self._library).items() if p not in self._stamps})
+            self._guides_read = True
 
     def refresh(self) -> bool:
         """Reload the content if any of its files changed since it was read; True if anything changed.
@@ -89,6 +104,7 @@ class Clinic:
             changed = {p for p in now.keys() | self._stamps.keys() if now.get(p) != self._stamps.get(p)}
             library, problems, stamps = _scan(self.root)
             self._library, self._problems, self._stamps = library, problems, stamps
+            self._guides_read = False
             self._warm.forget({folder.display(self.root, p) for p in changed})
             return True
 
@@ -99,6 +115,7 @@ class Clinic:
         Warnings have `.warning` set (e.g. an image too coarse for print, a character the font lacks).
         """
         with self._lock:
+            self._read_guides()
             return build.check_library(self.root, self._library, list(self._problems))
 
     # -- building -----------------------------------------------------------------------------------
@@ -167,6 +184,7 @@ class Clinic:
         any error in the content. `page_size` is "letter" or "a4" (default: the clinic's).
         """
         with self._lock:
+            self._read_guides()
             _refuse(self._problems)
             data, found = build.render_guide_pdf(self.root, self._library, guide_id, dict(fields or {}),
                                                  page_size, self._warm)
@@ -180,7 +198,7 @@ class Clinic:
         return [p for p in self._problems if not p.file.startswith(GUIDES)]
 
     def __repr__(self) -> str:
-        lib = self._library
+        lib = self.library
         return (f"<Clinic {str(self.root)!r}: {len(lib.exercises)} exercises, {len(lib.programs)} programs, "
                 f"{len(lib.guides)} guides, {len(self._problems)} problems>")
 
@@ -194,9 +212,9 @@ def _refuse(problems: list[Problem]) -> None:
 def _scan(root: Path) -> tuple[Library, list[Problem], dict[Path, tuple]]:
     # Stat first: a file changed while it is read is then seen as changed by the next refresh().
     before = _stamp(root, None)
-    library, problems = folder.scan_library(root)
-    if library is None:
-        raise ContentError(problems=problems)
+    library, problems = folder.scan_library(root, guides=False)
+    if library is None:  # nothing can be built: report everything, the guides too
+        raise ContentError(problems=folder.scan_library(root)[1])
     before.update({p: s for p, s in _stamp(root, library).items() if p not in before})
     return library, problems, before
 

@@ -134,7 +134,10 @@ def load_library(root: Path, *, check_images: bool = True, guides: bool = True) 
 
 
 def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) -> tuple[Library | None, list[Problem]]:
-    """Load a clinic folder and return (library or None, all problems found)."""
+    """Load a clinic folder and return (library or None, all problems found).
+
+    Guides come last (their files, references and pictures), so scan_guides can add them later.
+    """
     problems: list[Problem] = []
     clinic_path = root / "content" / "clinic.yaml"
     clinic = None
@@ -154,7 +157,6 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
     exercises = _load_each(root, "exercises", schema.read_exercise, problems, broken)
     known = exercises.keys() | broken
     programs = _load_each(root, "programs", schema.read_program, problems)
-    guides = _load_each(root, "guides", schema.read_guide, problems) if guides else {}
 
     for ex in exercises.values():
         for ref, at in zip(ex.progressions + ex.regressions, ex.refs_at):
@@ -166,6 +168,29 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
         for item in prog.items:
             if item.id not in known:
                 problems.append(_problem_at(item.where, _unknown_text(item.id, exercises, "exercise")))
+    if clinic is not None and check_images:
+        problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
+        for kind, at in clinic.fonts.places:
+            why = inside_problem(root, getattr(clinic.fonts, kind))
+            if why:
+                problems.append(_problem_at(at, why))
+    if clinic is not None:
+        problems.extend(fact_problems(clinic, programs, {}))
+    found = {}
+    if guides:
+        found, guide_problems = scan_guides(root, exercises, clinic, check_images=check_images)
+        problems += guide_problems
+    if clinic is None:
+        return None, problems
+    return Library(clinic=clinic, exercises=exercises, programs=programs, guides=found), problems
+
+
+def scan_guides(root: Path, exercises: dict, clinic, *, check_images: bool = True) -> tuple[dict, list[Problem]]:
+    """The guides of a clinic folder whose exercises (and clinic, when readable) are loaded already, and
+    every problem in them."""
+    problems: list[Problem] = []
+    guides = _load_each(root, "guides", schema.read_guide, problems)
+    known = {path.stem for path in _files(root / "content" / "exercises")}  # broken files are known ids too
     for guide in guides.values():
         for section in guide.sections:
             if section.exercise and section.exercise not in known:
@@ -174,17 +199,10 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
                 problems.append(_problem_at(at, _unknown_text(section.exercise, exercises, "exercise")))
         if check_images:
             problems.extend(image_problems(root, guide_pictures(guide)))
-    if clinic is not None and check_images:
-        problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
-        for kind, at in clinic.fonts.places:
-            why = inside_problem(root, getattr(clinic.fonts, kind))
-            if why:
-                problems.append(_problem_at(at, why))
-    if clinic is None:
-        return None, problems
-    problems.extend(fact_problems(clinic, programs, guides))
-    guides = {k: _clinic_defaults(g, clinic) for k, g in guides.items()}
-    return Library(clinic=clinic, exercises=exercises, programs=programs, guides=guides), problems
+    if clinic is not None:
+        problems.extend(fact_problems(clinic, {}, guides))
+        guides = {k: _clinic_defaults(g, clinic) for k, g in guides.items()}
+    return guides, problems
 
 
 def fact_problems(clinic, programs: dict, guides: dict) -> list[Problem]:
