@@ -157,3 +157,22 @@ def test_one_clinic_is_safe_to_share_between_threads(opened):
     for t in threads:
         t.join()
     assert together == alone
+
+
+def test_readme_example_runs(tmp_path):
+    """The README's Python API example, run as written in a fresh process from an empty folder."""
+    import re
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"<!-- api-example -->\s*```python\n(.*?)```", readme, re.S).group(1)
+    env = {k: v for k, v in os.environ.items() if k != "HANDOUTS_ROOT"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "did you mean 'core-activation'?" in done.stdout and done.stdout.strip().endswith("[]")
+    handout, guide = pdf_facts((tmp_path / "maria.pdf").read_bytes()), pdf_facts((tmp_path / "guide.pdf").read_bytes())
+    assert PATIENT in norm(handout.all_text) and "Maria" in norm(guide.all_text)
