@@ -31,7 +31,7 @@ from pathlib import Path
 from handouts import build
 from handouts.errors import ContentError, Problem
 from handouts.load import folder
-from handouts.load.schema import did_you_mean
+from handouts.load import visit as load_visit
 from handouts.model import Library, ProgramItem, Visit
 
 __all__ = ["Clinic", "Visit"]
@@ -128,38 +128,14 @@ class Clinic:
         `file` is a visit file (YAML); the other arguments override what it says (exercises and
         remove add to it). Exercises are ProgramItem objects or "id[:key=value,...]" strings, e.g.
         "dead-bug:sets=2,reps=8". `log_sheet` adds the weekly log sheet (`log_weeks` of them). The
-        date defaults to today. Raises ContentError naming each bad
-        option (unknown program or exercise ids, with a did-you-mean).
+        date defaults to today. Raises ContentError naming each bad option (unknown program or
+        exercise ids, with a did-you-mean).
         """
         _refuse(self._content_errors())
-        exercises = list(exercises)
-        specs = [e for e in exercises if isinstance(e, str)]
-        items = tuple(e for e in exercises if isinstance(e, ProgramItem))
-        problems = [Problem(f"unknown exercise id '{item.id}'{did_you_mean(item.id, self._library.exercises)}",
-                            "exercises", field=item.id) for item in items if item.id not in self._library.exercises]
-        day = date.isoformat() if isinstance(date, dt.date) else date
-        try:
-            flags = build.visit_from_options(self._library, patient=patient, program=program, exercises=specs,
-                                             remove=tuple(remove), note=note, therapist=therapist, date=day,
-                                             page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
-        except ContentError as exc:
-            raise ContentError(problems=exc.problems + problems) from None
-        _refuse(problems)
-        if items:
-            flags = dataclasses.replace(flags, exercises=flags.exercises + items)
-        visit = flags
-        if file is not None:
-            visit = folder.load_visit(Path(file), self._library, self.root)
-            changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)
-                       if getattr(flags, f.name) not in ("", None, ()) and f.name != "where"}
-            if flags.exercises:
-                changes["exercises"] = visit.exercises + flags.exercises
-            if flags.remove:
-                changes["remove"] = visit.remove + flags.remove
-            visit = dataclasses.replace(visit, **changes)
-        if visit.date is None:
-            visit = dataclasses.replace(visit, date=dt.date.today())
-        return visit
+        return load_visit.visit_with_options(
+            self._library, Path(file) if file is not None else None, patient=patient, program=program,
+            exercises=tuple(exercises), remove=tuple(remove), note=note, therapist=therapist, date=date,
+            page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
 
     def routine(self, visit: Visit, *, source: str = "", warnings: list[Problem] | None = None) -> bytes:
         """The end-of-visit handout for `visit`, as PDF bytes.

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts import compose, images, qr
-from handouts.load import folder, schema
+from handouts.load import folder
+from handouts.load.visit import visit_from_options
 from handouts.errors import ContentError, Problem
 from handouts.model import Library, Picture, Routine, Visit
 from handouts.render.guard import layout_errors
@@ -19,36 +20,6 @@ from handouts.theme import Theme, build_theme
 
 
 MIN_PRINT_DPI = 150
-
-
-def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
-                       therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None) -> Visit:
-    """A Visit from command-line options; bad options raise ContentError naming the option."""
-    problems: list[Problem] = []
-    items = []
-    for spec in exercises:
-        reader = schema.Reader(f"--exercise {spec.split(':', 1)[0]}")
-        item = schema.read_exercise_option(reader, spec)
-        problems += reader.problems
-        if item:
-            items.append(item)
-    reader = schema.Reader("")
-    values = {}
-    # The same limits as a visit file: a name of 5,000 characters is a mistake, not a name.
-    for option, value, limit in (("--patient", patient, schema.MAX_SHORT), ("--note", note, schema.MAX_TEXT),
-                                 ("--therapist", therapist, schema.MAX_SHORT)):
-        values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
-    day = reader.date_value(date, (0, 0), "--date") if date else None
-    problems += reader.problems
-    visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
-                  note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
-                  page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
-    for p in folder.visit_problems(visit, library, ""):
-        option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
-        problems.append(Problem(p.message, option))
-    if problems:
-        raise ContentError(problems=problems)
-    return visit
 
 
 @dataclass

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 from handouts import facts
-from handouts.load import markdown, schema
+from handouts.load import markdown
+from handouts.load.fields import did_you_mean, text_problem
 from handouts.errors import ContentError, Problem
 from handouts.load.markdown import Block
 from handouts.model import Clinic, Guide, Library, ProgramItem, Routine, RoutineEntry, Section, Visit
@@ -34,7 +35,7 @@ def therapist_text(library: Library, value: str, file: str) -> str:
     if known:
         return known.display
     if _ID_LIKE.match(value):  # looks like an id, so a typo would otherwise print as a name
-        hint = schema.did_you_mean(value, [t.id for t in library.clinic.therapists])
+        hint = did_you_mean(value, [t.id for t in library.clinic.therapists])
         raise ContentError(problems=[Problem(f"unknown therapist id '{value}'{hint}", file, 0, 0, "therapist")])
     return value
 
@@ -115,7 +116,7 @@ def check_fields(fields: dict[str, str]) -> list[Problem]:
     """Personalisation values are text: no control characters or right-to-left text."""
     out = []
     for name, value in fields.items():
-        why = schema.text_problem(value) or (f"is {len(value)} characters; the limit is 200" if len(value) > 200 else None)
+        why = text_problem(value) or (f"is {len(value)} characters; the limit is 200" if len(value) > 200 else None)
         if why:
             out.append(Problem(f"value {why}", "", 0, 0, name))
     return out
@@ -150,7 +151,7 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
     """The guide `guide_id` for one recipient. Raises ContentError for unknown ids or missing fields."""
     guide = library.guides.get(guide_id)
     if guide is None:
-        hint = schema.did_you_mean(guide_id, library.guides)
+        hint = did_you_mean(guide_id, library.guides)
         raise ContentError(problems=[Problem(f"unknown guide id '{guide_id}'{hint}", "", 0, 0, "guide")])
     problems = check_fields(fields)
     for name, at in guide.placeholder_at:

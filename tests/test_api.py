@@ -41,7 +41,7 @@ def test_routine_and_guide_are_pdf_bytes(opened):
 
 def test_visit_is_a_plain_dataclass_and_options_are_checked(opened):
     visit = opened.visit(exercises=[ProgramItem("bridge"), "dead-bug:sets=2,reps=8"], date=dt.date(2026, 11, 21))
-    assert isinstance(visit, Visit) and [e.id for e in visit.exercises] == ["dead-bug", "bridge"]
+    assert isinstance(visit, Visit) and [e.id for e in visit.exercises] == ["bridge", "dead-bug"]
     assert visit.date == dt.date(2026, 11, 21)
     assert opened.visit(program=PROGRAM).date == dt.date.today()  # like the command line
     with pytest.raises(ContentError) as info:

@@ -22,9 +22,10 @@ def routine_args(out: Path, *extra) -> list:
 
 
 def composed(library, **options):
-    from handouts import build, compose
+    from handouts import compose
+    from handouts.load import visit as load_visit
 
-    visit = build.visit_from_options(library, **options)
+    visit = load_visit.visit_from_options(library, **options)
     return compose.compose_routine(library, visit)
 
 
@@ -235,9 +236,9 @@ def test_visit_file_builds(clinic, library, tmp_path):
     assert result.exit_code == 0, explain(result)
 
     from handouts import compose
-    from handouts.load import folder
+    from handouts.load.visit import load_visit
 
-    visit = folder.load_visit(visit_file, library, clinic)
+    visit = load_visit(visit_file, library)
     routine = compose.compose_routine(library, visit)
     facts = pdf_facts(out)
     flat = norm(facts.all_text)

@@ -200,7 +200,7 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
     library = folder.load_library(root)
     guide = library.guides.get(guide_id)
     if guide is None:
-        from handouts.load.schema import did_you_mean
+        from handouts.load.fields import did_you_mean
 
         raise ContentError(problems=[Problem(f"unknown guide id '{guide_id}'{did_you_mean(guide_id, library.guides)}",
                                              "guide")])

@@ -70,7 +70,9 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
     if pdf:
         consent = None
         if visit_file:
-            visit = folder.load_visit(visit_file, library, root)
+            from handouts.load.visit import load_visit
+
+            visit = load_visit(visit_file, library)
             consent, name = visit.email_consent, name or visit.patient
         elif clinic.email_delivery is not None and clinic.email_delivery.require_consent:
             raise ContentError(problems=[Problem(

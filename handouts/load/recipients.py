@@ -16,7 +16,8 @@ from pathlib import Path
 
 from handouts.errors import ContentError, InputMissing, Problem
 from handouts.files import require_input_file
-from handouts.load import charsets, schema
+from handouts.load import charsets
+from handouts.load.fields import did_you_mean, text_problem
 from handouts.load.yamlfile import YList, YMap, load_bytes
 
 MAX_BYTES = 50_000_000
@@ -112,7 +113,7 @@ def _mapped(columns: tuple[str, ...], mapping: dict[str, str], file: str) -> tup
     if not mapping:
         return columns
     sources = {source.strip().lower(): name for name, source in mapping.items()}
-    problems = [Problem(f"--column {name}: the file has no column '{source}'{schema.did_you_mean(source.strip().lower(), columns)}",
+    problems = [Problem(f"--column {name}: the file has no column '{source}'{did_you_mean(source.strip().lower(), columns)}",
                         f"{file}#header")
                 for name, source in mapping.items() if source.strip().lower() not in columns]
     renamed = tuple(sources.get(c, c) for c in columns)
@@ -143,7 +144,7 @@ def _row(number: int, values: dict[str, str], file: str) -> tuple[Row | None, li
     clean = {}
     for column, value in values.items():
         value = value.strip()
-        why = schema.text_problem(value) or (f"is {len(value)} characters; the limit is {MAX_VALUE}"
+        why = text_problem(value) or (f"is {len(value)} characters; the limit is {MAX_VALUE}"
                                              if len(value) > MAX_VALUE else None)
         if why:
             problems.append(Problem(f"column '{column}' {why}", _place(file, number)))

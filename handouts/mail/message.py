@@ -55,7 +55,7 @@ class Templates:
 
     def placeholders(self) -> dict[str, str]:
         """Each placeholder used -> the first file that uses it."""
-        from handouts.load.schema import placeholders
+        from handouts.load.fields import placeholders
 
         used = {}
         for name, text in (("subject.txt", self.subject), ("body.txt", self.body), ("body.html", self.html or "")):
@@ -66,7 +66,7 @@ class Templates:
 
 def load_templates(root: Path, kind: str) -> Templates:
     """Read the kind's templates from the clinic folder (defaults for missing ones); check placeholders."""
-    from handouts.load.schema import placeholders
+    from handouts.load.fields import placeholders
 
     folder = root / "content" / "email" / kind
     texts, files, problems = {}, {}, []
