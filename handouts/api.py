@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from handouts import build
+from handouts.check import check_library
 from handouts.errors import ContentError, Problem
 from handouts.load import folder
 from handouts.load import visit as load_visit
@@ -116,7 +117,7 @@ class Clinic:
         """
         with self._lock:
             self._read_guides()
-            return build.check_library(self.root, self._library, list(self._problems))
+            return check_library(self.root, self._library, list(self._problems))
 
     # -- building -----------------------------------------------------------------------------------
     def visit(self, file: str | os.PathLike | None = None, *, patient: str = "", program: str | None = None,

@@ -266,14 +266,14 @@ def _init_worker(kind: str, root: str, target: str, options: dict, worker: bool 
 
 
 def make_renderer(kind: str, root: Path, target: str, options: dict):
-    from handouts import build
+    from handouts import build, glyphs
     from handouts.load import folder
 
     library = folder.load_library(root, guides=kind == "guide")
     if kind == "guide":
         renderer = build.GuideRenderer(root, library, target, options.get("page_size"))
         renderer.prepare_shared()
-        return lambda fields: (renderer.reuse(fields), build.field_glyph_warnings(renderer.theme, fields))
+        return lambda fields: (renderer.reuse(fields), glyphs.field_glyph_warnings(renderer.theme, fields))
     return lambda fields: build.render_routine_for_row(root, library, target, fields, options)
 
 

@@ -1,7 +1,8 @@
-"""Build: load -> check -> compose -> prepare images -> render -> write. No click, no SMTP.
+"""Build: a loaded Library + a Visit (or a guide id and a reader's values) -> PDF bytes and warnings.
 
-Everything is read and checked before anything is written (a handout is never half built), and
-every problem found is reported together.
+compose -> prepare pictures and QR codes -> render, with `Warm` keeping what was prepared for the
+next build. Every picture problem is reported together; nothing is written here (the caller writes
+the bytes, atomically). No click, no SMTP.
 """
 
 from __future__ import annotations
@@ -11,15 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts import compose, images, qr
-from handouts.load import folder
-from handouts.load.visit import visit_from_options
 from handouts.errors import ContentError, Problem
-from handouts.model import Library, Picture, Routine, Visit
+from handouts.glyphs import field_glyph_warnings, glyph_warnings, guide_glyph_warnings
+from handouts.load.visit import visit_from_options
+from handouts.model import Library, Picture, Visit
 from handouts.render.guard import layout_errors
 from handouts.theme import Theme, build_theme
-
-
-MIN_PRINT_DPI = 150
 
 
 @dataclass
@@ -84,98 +82,6 @@ def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], 
     return out
 
 
-def glyph_warnings(routine: Routine, theme: Theme, program=None) -> list[Problem]:
-    """A warning for each character of the handout the font cannot print (it would show as an empty
-    box): what was typed for this visit (these warnings have no file), and the content it prints
-    (clinic, `program`, exercises)."""
-    fields = [("", 0, "patient", routine.patient), ("", 0, "note", routine.note),
-              ("", 0, "therapist", routine.therapist)]
-    fields += [("", 0, f"exercise {e.exercise.id} note", e.note) for e in routine.entries]
-    texts = clinic_texts(routine.clinic) + (program_texts(program) if program else [])
-    for e in routine.entries:
-        texts += exercise_texts(e.exercise)
-    return _glyph_problems(theme, fields + texts)
-
-
-def clinic_texts(c) -> list[tuple[str, int, str, str]]:
-    """(file, line, field, text) of everything a clinic file can print."""
-    f, line = "content/clinic.yaml", 0
-    out = [(f, line, key, getattr(c, key)) for key in ("name", "tagline", "phone", "website", "email", "address",
-                                                      "disclaimer")]
-    for i, t in enumerate(c.therapists):
-        out += [(f, line, f"therapists[{i}].name", t.name), (f, line, f"therapists[{i}].credentials", t.credentials)]
-    return out
-
-
-def exercise_texts(ex) -> list[tuple[str, int, str, str]]:
-    f = ex.where.file
-    out = [(f, 0, "name", ex.name), (f, 0, "purpose", ex.purpose), (f, 0, "dosage.load", ex.dosage.load or "")]
-    for key in ("steps", "tips", "mistakes", "precautions"):
-        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(ex, key))]
-    out += [(p.where.file or f, p.where.line, f"images[{i}].caption", p.caption) for i, p in enumerate(ex.images)]
-    return out
-
-
-def program_texts(prog) -> list[tuple[str, int, str, str]]:
-    f = prog.where.file
-    out = [(f, 0, "title", prog.title), (f, 0, "purpose", prog.purpose)]
-    for key in ("goals", "warning_signs"):
-        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(prog, key))]
-    out += [(item.where.file or f, item.where.line, f"exercises[{i}].note", item.note)
-            for i, item in enumerate(prog.items)]
-    return out
-
-
-def guide_texts(g) -> list[tuple[str, int, str, str]]:
-    f = g.where.file
-    out = [(f, 0, key, getattr(g, key)) for key in ("title", "subtitle", "prepared_for", "disclaimer")]
-    if g.intro:
-        out.append((f, g.intro.where.line, "intro", g.intro.source))
-    for i, s in enumerate(g.sections):
-        at = f"sections[{i}]"
-        out += [(f, s.where.line, f"{at}.heading", s.heading), (f, s.body.where.line, f"{at}.body", s.body.source)]
-        if s.image:
-            out.append((f, s.image.where.line, f"{at}.image.caption", s.image.caption))
-    if g.author:
-        a = g.author
-        out += [(f, 0, "author.name", a.name), (f, 0, "author.credentials", a.credentials)]
-        if a.bio:
-            out.append((f, a.bio.where.line, "author.bio", a.bio.source))
-    if g.cta:
-        out += [(f, g.cta.where.line, "cta.headline", g.cta.headline), (f, g.cta.where.line, "cta.phone", g.cta.phone)]
-        if g.cta.text:
-            out.append((f, g.cta.text.where.line, "cta.text", g.cta.text.source))
-    return out
-
-
-def _glyph_problems(theme: Theme, texts) -> list[Problem]:
-    """One warning per (file, line, field, text) holding characters the theme's font cannot draw."""
-    from handouts.render.fonts import missing_glyphs
-
-    out, seen = [], set()
-    for file, line, field_path, text in texts:
-        missing = missing_glyphs(theme, text) if text else []
-        if missing and (file, field_path, text) not in seen:
-            seen.add((file, field_path, text))
-            codes = ", ".join(f"U+{ord(c):04X}" for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
-            out.append(Problem(f"the font has no glyph for {codes}; they will print as boxes", file, line, 0,
-                               field_path, warning=True))
-    return out
-
-
-def content_glyph_warnings(root: Path, library: Library) -> list[Problem]:
-    """Characters in any content file that the clinic's font cannot draw (for `check`)."""
-    theme = build_theme(library.clinic, root)
-    texts = clinic_texts(library.clinic)
-    for ex in library.exercises.values():
-        texts += exercise_texts(ex)
-    for prog in library.programs.values():
-        texts += program_texts(prog)
-    for g in library.guides.values():
-        texts += guide_texts(g)
-    return _glyph_problems(theme, texts)
-
-
 def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "",
                        warm: Warm | None = None) -> tuple[bytes, list[Problem]]:
     """PDF bytes of the handout for `visit`, and any warnings. `warm` keeps prepared pictures, QR
@@ -209,81 +115,13 @@ def default_output(visit: Visit) -> Path:
     return Path(f"handout-{day}-{secrets.token_hex(4)}.pdf")
 
 
-def check(root: Path) -> tuple[Library | None, list[Problem]]:
-    """Every problem in a clinic folder: files, references, image paths and the images themselves."""
-    library, problems = folder.scan_library(root)
-    if library is None:
-        return None, problems
-    return library, check_library(root, library, problems)
-
-
-def check_library(root: Path, library: Library, problems: list[Problem]) -> list[Problem]:
-    """`problems` (what loading `library` found) and every problem of its pictures and glyphs."""
-    bad_paths = {(p.file, p.line) for p in problems}
-    from handouts.render.layout import logo_box, picture_box
-
-    for ex in library.exercises.values():
-        for pic in ex.images:
-            if (pic.where.file, pic.where.line) in bad_paths:
-                continue
-            problems += _image_check(root, pic, picture_box(), library.clinic.image_dpi)
-    if library.clinic.logo and ("content/clinic.yaml", library.clinic.logo.where.line) not in bad_paths:
-        problems += _image_check(root, library.clinic.logo, logo_box(), library.clinic.image_dpi)
-    if library.guides:
-        theme = build_theme(library.clinic, root)
-        for guide in library.guides.values():
-            for pic, box in guide_pictures(library, guide, theme):
-                if pic.where.file.startswith("content/guides/") and (pic.where.file, pic.where.line) not in bad_paths:
-                    problems += _image_check(root, pic, box, library.clinic.image_dpi)
-    if not any(p.field.startswith("fonts.") for p in problems):
-        problems += content_glyph_warnings(root, library)
-    from handouts.readability import reading_problems
-
-    problems += reading_problems(library)
-    return problems
-
-
-def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -> list[Problem]:
-    """Problems with one picture: unusable (error), animated or too coarse for print (warnings)."""
-    w = pic.where
-    try:
-        prepared = images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
-        _, width, height = images.inspect(root / pic.file)
-    except images.ImageProblem as exc:
-        return [Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field)]
-    out = []
-    if prepared.warning:
-        out.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
-    printed = images.printed_dpi((width, height), box)
-    if printed < MIN_PRINT_DPI:
-        out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi (below {MIN_PRINT_DPI}); "
-                           f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
-    return out
-
-
-def guide_pictures(library: Library, guide, theme: Theme) -> list[tuple[Picture, tuple[float, float]]]:
-    """Every picture a guide prints, with the box (points) it is fitted into."""
-    from handouts.render.layout import guide_boxes, picture_box, section_box
-
-    boxes = guide_boxes(theme.frame_width, theme.page_height)
-    out = [(guide.cover_image, boxes["cover"])] if guide.cover_image else []
-    if guide.author and guide.author.photo:
-        out.append((guide.author.photo, boxes["author"]))
-    for s in guide.sections:
-        if s.image:
-            out.append((s.image, section_box(theme.frame_width, theme.page_height, s.placement, bool(s.exercise))))
-        if s.exercise and s.exercise in library.exercises:
-            out += [(p, picture_box()) for p in library.exercises[s.exercise].images[:2]]
-    return out
-
-
 class GuideRenderer:
     """One guide for many readers: content, pictures, QR codes and the shared pages are prepared
     once; each reader then costs only their own pages (see render/splice.py)."""
 
     def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None,
                  warm: Warm | None = None):
-        from handouts.render.layout import logo_box
+        from handouts.render.layout import guide_pictures, logo_box
 
         guide = library.guides.get(guide_id)
         if guide is None:
@@ -295,7 +133,7 @@ class GuideRenderer:
         dpi = library.clinic.image_dpi
         self.warnings: list[Problem] = guide_glyph_warnings(theme, library, guide)
         self.pictures: dict[str, images.Prepared] = {}
-        for pic, box in guide_pictures(library, guide, theme):
+        for pic, box in guide_pictures(library, guide, theme.frame_width, theme.page_height):
             self.pictures.update(prepare_pictures(root, [pic], box, dpi, self.warnings, warm))
         logo = library.clinic.logo
         self.logo = prepare_pictures(root, [logo], logo_box(), dpi, self.warnings, warm)[logo.file] if logo else None
@@ -354,20 +192,6 @@ class GuideRenderer:
             return self._assembler.assemble(personal)
         except ValueError:  # e.g. a very long name pushed the call to action onto a second page
             return self.full(fields)
-
-
-def guide_glyph_warnings(theme: Theme, library: Library, guide) -> list[Problem]:
-    """Characters of a guide's content (and the clinic and exercises it prints) the font lacks."""
-    texts = clinic_texts(library.clinic) + guide_texts(guide)
-    for s in guide.sections:
-        if s.exercise in library.exercises:
-            texts += exercise_texts(library.exercises[s.exercise])
-    return _glyph_problems(theme, texts)
-
-
-def field_glyph_warnings(theme: Theme, fields: dict[str, str]) -> list[Problem]:
-    """Characters of one reader's values (e.g. --for NAME) the font lacks."""
-    return _glyph_problems(theme, [("", 0, name, value) for name, value in sorted(fields.items())])
 
 
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],

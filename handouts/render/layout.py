@@ -5,6 +5,8 @@ Kept free of reportlab so the build can ask how large an image will be drawn bef
 
 from __future__ import annotations
 
+from handouts.model import Library, Picture
+
 HEADER_HEIGHT = 52.0
 FOOTER_HEIGHT = 36.0
 CARD_PADDING = 7.0
@@ -47,3 +49,17 @@ def section_box(frame_width: float, page_height: float, placement: str, with_car
     if with_card:
         return (frame_width, 130.0) if placement == "top" else (frame_width * 0.34, 150.0)
     return guide_boxes(frame_width, page_height)["top" if placement == "top" else "side"]
+
+
+def guide_pictures(library: Library, guide, frame_width: float, page_height: float) -> list[tuple[Picture, tuple[float, float]]]:
+    """Every picture a guide prints, with the box (points) it is fitted into."""
+    boxes = guide_boxes(frame_width, page_height)
+    out = [(guide.cover_image, boxes["cover"])] if guide.cover_image else []
+    if guide.author and guide.author.photo:
+        out.append((guide.author.photo, boxes["author"]))
+    for s in guide.sections:
+        if s.image:
+            out.append((s.image, section_box(frame_width, page_height, s.placement, bool(s.exercise))))
+        if s.exercise and s.exercise in library.exercises:
+            out += [(p, picture_box()) for p in library.exercises[s.exercise].images[:2]]
+    return out

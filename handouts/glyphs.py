@@ -1,0 +1,121 @@
+"""Glyphs: every text a handout or guide prints, with where it was written -> a warning for each
+character the clinic's font cannot draw (it would print as an empty box).
+
+Knows which fields of the content are printed (the build stage does not need to).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from handouts.errors import Problem
+from handouts.model import Library, Routine
+from handouts.theme import Theme, build_theme
+
+Text = tuple[str, int, str, str]  # (file, line, field path, text)
+
+
+def glyph_warnings(routine: Routine, theme: Theme, program=None) -> list[Problem]:
+    """A warning for each character of the handout the font cannot print (it would show as an empty
+    box): what was typed for this visit (these warnings have no file), and the content it prints
+    (clinic, `program`, exercises)."""
+    fields = [("", 0, "patient", routine.patient), ("", 0, "note", routine.note),
+              ("", 0, "therapist", routine.therapist)]
+    fields += [("", 0, f"exercise {e.exercise.id} note", e.note) for e in routine.entries]
+    texts = clinic_texts(routine.clinic) + (program_texts(program) if program else [])
+    for e in routine.entries:
+        texts += exercise_texts(e.exercise)
+    return glyph_problems(theme, fields + texts)
+
+
+def clinic_texts(c) -> list[Text]:
+    """(file, line, field, text) of everything a clinic file can print."""
+    f, line = "content/clinic.yaml", 0
+    out = [(f, line, key, getattr(c, key)) for key in ("name", "tagline", "phone", "website", "email", "address",
+                                                      "disclaimer")]
+    for i, t in enumerate(c.therapists):
+        out += [(f, line, f"therapists[{i}].name", t.name), (f, line, f"therapists[{i}].credentials", t.credentials)]
+    return out
+
+
+def exercise_texts(ex) -> list[Text]:
+    f = ex.where.file
+    out = [(f, 0, "name", ex.name), (f, 0, "purpose", ex.purpose), (f, 0, "dosage.load", ex.dosage.load or "")]
+    for key in ("steps", "tips", "mistakes", "precautions"):
+        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(ex, key))]
+    out += [(p.where.file or f, p.where.line, f"images[{i}].caption", p.caption) for i, p in enumerate(ex.images)]
+    return out
+
+
+def program_texts(prog) -> list[Text]:
+    f = prog.where.file
+    out = [(f, 0, "title", prog.title), (f, 0, "purpose", prog.purpose)]
+    for key in ("goals", "warning_signs"):
+        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(prog, key))]
+    out += [(item.where.file or f, item.where.line, f"exercises[{i}].note", item.note)
+            for i, item in enumerate(prog.items)]
+    return out
+
+
+def guide_texts(g) -> list[Text]:
+    f = g.where.file
+    out = [(f, 0, key, getattr(g, key)) for key in ("title", "subtitle", "prepared_for", "disclaimer")]
+    if g.intro:
+        out.append((f, g.intro.where.line, "intro", g.intro.source))
+    for i, s in enumerate(g.sections):
+        at = f"sections[{i}]"
+        out += [(f, s.where.line, f"{at}.heading", s.heading), (f, s.body.where.line, f"{at}.body", s.body.source)]
+        if s.image:
+            out.append((f, s.image.where.line, f"{at}.image.caption", s.image.caption))
+    if g.author:
+        a = g.author
+        out += [(f, 0, "author.name", a.name), (f, 0, "author.credentials", a.credentials)]
+        if a.bio:
+            out.append((f, a.bio.where.line, "author.bio", a.bio.source))
+    if g.cta:
+        out += [(f, g.cta.where.line, "cta.headline", g.cta.headline), (f, g.cta.where.line, "cta.phone", g.cta.phone)]
+        if g.cta.text:
+            out.append((f, g.cta.text.where.line, "cta.text", g.cta.text.source))
+    return out
+
+
+def glyph_problems(theme: Theme, texts) -> list[Problem]:
+    """One warning per (file, line, field, text) holding characters the theme's font cannot draw."""
+    from handouts.render.fonts import missing_glyphs
+
+    out, seen = [], set()
+    for file, line, field_path, text in texts:
+        missing = missing_glyphs(theme, text) if text else []
+        if missing and (file, field_path, text) not in seen:
+            seen.add((file, field_path, text))
+            codes = ", ".join(f"U+{ord(c):04X}" for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
+            out.append(Problem(f"the font has no glyph for {codes}; they will print as boxes", file, line, 0,
+                               field_path, warning=True))
+    return out
+
+
+def content_glyph_warnings(root: Path, library: Library) -> list[Problem]:
+    """Characters in any content file that the clinic's font cannot draw (for `check`)."""
+    theme = build_theme(library.clinic, root)
+    texts = clinic_texts(library.clinic)
+    for ex in library.exercises.values():
+        texts += exercise_texts(ex)
+    for prog in library.programs.values():
+        texts += program_texts(prog)
+    for g in library.guides.values():
+        texts += guide_texts(g)
+    return glyph_problems(theme, texts)
+
+
+def guide_glyph_warnings(theme: Theme, library: Library, guide) -> list[Problem]:
+    """Characters of a guide's content (and the clinic and exercises it prints) the font lacks."""
+    texts = clinic_texts(library.clinic) + guide_texts(guide)
+    for s in guide.sections:
+        if s.exercise in library.exercises:
+            texts += exercise_texts(library.exercises[s.exercise])
+    return glyph_problems(theme, texts)
+
+
+def field_glyph_warnings(theme: Theme, fields: dict[str, str]) -> list[Problem]:
+    """Characters of one reader's values (e.g. --for NAME) the font lacks."""
+    return glyph_problems(theme, [("", 0, name, value) for name, value in sorted(fields.items())])
