@@ -11,8 +11,6 @@ row is in the manifest; stale temp files are removed by the next run.
 
 from __future__ import annotations
 
-import csv
-import errno
 import hashlib
 import os
 import re
@@ -21,12 +19,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import __version__
+from handouts import __version__, manifest
 from handouts.load import recipients
-from handouts.errors import ContentError, OutputError, Problem
+from handouts.errors import ContentError, Problem
+from handouts.manifest import cannot_write
 from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
-MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message")
 EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
 ROUTINE_COLUMNS = ("patient", "date", "therapist", "note")
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -151,8 +149,8 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
         values = {c: row.fields.get(c, "") for c in people.columns if c in allowed}
         empty = [c for c in required if not values.get(c)]
         if empty:
-            row_problems.append(Problem(f"no value in required column(s): {', '.join(empty)}",
-                                        f"{people.file}#row {row.number}"))
+            row_problems.append(Problem(f"no value in required column(s): {', '.join(empty)}", people.file,
+                                        row=row.number))
             continue
         chosen.append((row.number, values.get("id") or str(row.number), values))
     extra = {kind: target}
@@ -161,84 +159,20 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
     jobs = [Job(number, row_id, tuple(sorted(values.items())), name,
                 _row_hash(content, kind, target, settings, values))
             for (number, row_id, values), name in zip(chosen, names)]
-    manifest = out_dir / ("manifest.csv" if n == 1 else f"manifest-shard-{k}-of-{n}.csv")
+    record = out_dir / ("manifest.csv" if n == 1 else f"manifest-shard-{k}-of-{n}.csv")
     # Rows outside this shard are reported by the shard that owns them.
-    row_problems = [p for p in row_problems if row_of(p) is None or (row_of(p) - 1) % n == k - 1]
-    return Plan(kind, target, jobs, row_problems, manifest, out_dir)
+    row_problems = [p for p in row_problems if not p.row or (p.row - 1) % n == k - 1]
+    return Plan(kind, target, jobs, row_problems, record, out_dir)
 
 
 def rows_with_problems(problems: list[Problem]) -> int:
     """How many rows `problems` are about (a row can have several); a problem without a row counts once."""
-    return len({row_of(p) or -i for i, p in enumerate(problems, 1)})
-
-
-def row_of(problem: Problem) -> int | None:
-    match = re.search(r"#row (\d+)$", problem.file)
-    return int(match.group(1)) if match else None
-
-
-# -- manifest -------------------------------------------------------------------------------------------
-
-def read_manifest(path: Path) -> dict[int, dict]:
-    """The last entry recorded for each row."""
-    entries: dict[int, dict] = {}
-    if not path.is_file():
-        return entries
-    with open(path, newline="", encoding="utf-8") as fh:
-        for record in csv.DictReader(fh):
-            try:
-                entries[int(record["row"])] = record
-            except (KeyError, TypeError, ValueError):
-                continue  # a line cut short by a kill
-    return entries
-
-
-def cannot_write(where: Path, exc: OSError) -> OutputError:
-    """A full disk or a read-only folder stops the whole batch (exit 73): every row would fail alike."""
-    reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
-    return OutputError(f"cannot write in {where}: {reason}; rows built so far are kept, run again to continue")
-
-
-class ManifestWriter:
-    def __init__(self, path: Path):
-        try:
-            new = not path.exists() or path.stat().st_size == 0
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            self.fh = os.fdopen(fd, "a", newline="", encoding="utf-8")
-            if not new:
-                self.fh.write("\n")  # a line cut short by a kill must not swallow the next one
-            self.writer = csv.writer(self.fh)
-            if new:
-                self.writer.writerow(MANIFEST_FIELDS)
-                self.fh.flush()
-        except OSError as exc:
-            raise cannot_write(path.parent, exc) from None
-        self.path = path
-
-    def record(self, job: Job, status: str, message: str = "") -> None:
-        cells = (str(job.row), job.row_id, job.file, status, job.input_hash, message)
-        try:
-            self.writer.writerow([recipients.neutralise(c) for c in cells])
-            self.fh.flush()  # in the kernel before the rename: a killed process loses nothing
-        except OSError as exc:
-            raise cannot_write(self.path.parent, exc) from None
-
-    def close(self) -> None:
-        try:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-        except OSError as exc:
-            raise cannot_write(self.path.parent, exc) from None
-        finally:
-            try:
-                self.fh.close()
-            except OSError:
-                pass
+    return len({p.row or -i for i, p in enumerate(problems, 1)})
 
 
 def pending(plan_: Plan, force: bool) -> tuple[list[Job], int]:
     """Jobs still to build, and how many rows are already built with the same inputs."""
-    done = read_manifest(plan_.manifest)
+    done = manifest.read(plan_.manifest)
     todo, skipped = [], 0
     for job in plan_.jobs:
         entry = done.get(job.row)
@@ -315,15 +249,15 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     todo, skipped = pending(plan_, force)
     bad_rows = rows_with_problems(plan_.problems)
     summary = Summary(skipped=skipped, problems=list(plan_.problems), failed=bad_rows)
-    known = read_manifest(plan_.manifest)
-    manifest = ManifestWriter(plan_.manifest)
+    known = manifest.read(plan_.manifest)
+    writer = manifest.Writer(plan_.manifest)
     start = time.perf_counter()
     total = len(todo)
 
     def finish(job: Job, tmp: str | None, error: str, warnings: list[Problem]) -> None:
         final = out_dir / job.file
-        place = f"{Path(plan_.manifest).name}#row {job.row}"
-        summary.warnings += [Problem(w.message, place, field=w.field, warning=True) for w in warnings]
+        place = Path(plan_.manifest).name
+        summary.warnings += [Problem(w.message, place, field=w.field, warning=True, row=job.row) for w in warnings]
         entry = known.get(job.row)
         if tmp and final.exists() and not (entry and entry.get("file") == job.file):
             os.unlink(tmp)
@@ -331,10 +265,10 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
             tmp = None
         if tmp is None:
             summary.failed += 1
-            summary.problems.append(Problem(error, place))
-            manifest.record(job, "failed", error)
+            summary.problems.append(Problem(error, place, row=job.row))
+            writer.record(job.row, job.row_id, job.file, "failed", job.input_hash, error)
         else:
-            manifest.record(job, "built")
+            writer.record(job.row, job.row_id, job.file, "built", job.input_hash)
             try:
                 os.replace(tmp, final)
             except OSError as exc:
@@ -363,7 +297,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
-        manifest.close()
+        writer.close()
         _renderer = None
         # Again at the end: a worker of a run killed just before this one may still have been
         # exiting when the run started (its temp files were then kept as a live writer's).
@@ -380,7 +314,7 @@ def write_mailout(plan_: Plan, target: Path) -> tuple[int, int]:
     from handouts.files import write_atomic
     from handouts.render.mailout import write_mailout as write
 
-    done = read_manifest(plan_.manifest)
+    done = manifest.read(plan_.manifest)
     paths, missing = [], 0
     for job in sorted(plan_.jobs, key=lambda j: j.row):
         entry = done.get(job.row)

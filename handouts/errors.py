@@ -43,14 +43,22 @@ class Problem:
     col: int = 0  # 1-based; 0 when unknown
     field: str = ""  # dotted path into the file, e.g. "dosage.reps" or "images[1].file"
     warning: bool = False
+    row: int = 0  # 1-based data row of a recipient list or batch manifest; 0 when not a row
 
-    def __str__(self) -> str:
+    @property
+    def place(self) -> str:
+        """Where, as messages say it: `file:line:col`, or `file#row N` for a row of a list."""
         place = self.file
         if self.file and self.line:
             place += f":{self.line}"
             if self.col:
                 place += f":{self.col}"
-        parts = [p for p in (place, self.field) if p]
+        if self.row:
+            place += f"#row {self.row}"
+        return place
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.place, self.field) if p]
         prefix = ": ".join(parts)
         kind = "warning: " if self.warning else ""
         return f"{prefix}: {kind}{self.message}" if prefix else f"{kind}{self.message}"

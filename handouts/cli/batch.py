@@ -74,7 +74,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
     plan = batch_mod.plan(kind, target, root, people, out_dir, required=required, allowed=allowed,
                           template=name_template, settings=settings, shard=shard_, ignore_unknown=ignore)
     if shard_[1] > 1:  # for `batch merge`: which rows this shard owns, and which cannot be built
-        bad = {batch_mod.row_of(p): p.message for p in plan.problems if batch_mod.row_of(p)}
+        bad = {p.row: p.message for p in plan.problems if p.row}
         shards.record_plan(out_dir, shard_, [job.row for job in plan.jobs] + list(bad), bad)
         click.echo(f"shard {shard_[0]} of {shard_[1]}", err=True)
     todo, skipped = batch_mod.pending(plan, force)

@@ -41,10 +41,6 @@ class RecipientList:
     delimiter: str = ","
 
 
-def _place(file: str, row: int) -> str:
-    return f"{file}#row {row}"
-
-
 def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
          columns: dict[str, str] | None = None) -> RecipientList:
     """Read a recipient list. Raises InputMissing/ContentError for problems with the whole file;
@@ -92,14 +88,14 @@ def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | Non
             break
         except csv.Error as exc:
             number += 1
-            problems.append(Problem(f"unreadable line ({exc})", _place(file, number)))
+            problems.append(Problem(f"unreadable line ({exc})", file, row=number))
             continue
         number += 1
         if not any(c.strip() for c in cells):
             continue  # blank line
         if len(cells) != len(columns):
             problems.append(Problem(f"has {len(cells)} cells but the header names {len(columns)} columns",
-                                    _place(file, number)))
+                                    file, row=number))
             continue
         row, row_problems = _row(number, dict(zip(columns, cells)), file)
         problems += row_problems
@@ -139,7 +135,7 @@ def _header_problems(columns: tuple[str, ...], file: str) -> list[Problem]:
     return []
 
 
-def _row(number: int, values: dict[str, str], file: str) -> tuple[Row | None, list[Problem]]:
+def _row(number: int, values: dict[str, str], file: str, line: int = 0) -> tuple[Row | None, list[Problem]]:
     problems = []
     clean = {}
     for column, value in values.items():
@@ -147,7 +143,7 @@ def _row(number: int, values: dict[str, str], file: str) -> tuple[Row | None, li
         why = text_problem(value) or (f"is {len(value)} characters; the limit is {MAX_VALUE}"
                                              if len(value) > MAX_VALUE else None)
         if why:
-            problems.append(Problem(f"column '{column}' {why}", _place(file, number)))
+            problems.append(Problem(f"column '{column}' {why}", file, line, row=number))
         clean[column] = value
     return (None if problems else Row(number, clean)), problems
 
@@ -168,7 +164,7 @@ def _read_yaml(data: bytes, file: str, mapping: dict[str, str]) -> RecipientList
         for k in values:
             if k not in columns:
                 columns.append(k)
-        row, row_problems = _row(number, values, f"{file}:{at[0]}")
+        row, row_problems = _row(number, values, file, at[0])
         problems += row_problems
         if row is not None:
             rows.append(row)
@@ -209,19 +205,15 @@ def systemic(problems: list[Problem], rows: int) -> list[Problem]:
     """A message that every one of `rows` rows (3 or more) got is a problem of the list, said once with
     the count: 2,000 lines "row N: no value in required column(s): name" help nobody. Messages about
     some rows only stay one per row (each row needs its own fix)."""
-    import re
-
     groups: dict[tuple, list[int]] = {}
     for problem in problems:
-        match = re.fullmatch(r"(.*)#row (\d+)", problem.file)
-        if match:
-            key = (match.group(1), problem.message, problem.field, problem.warning)
-            groups.setdefault(key, []).append(int(match.group(2)))
+        if problem.row:
+            key = (problem.file, problem.message, problem.field, problem.warning)
+            groups.setdefault(key, []).append(problem.row)
     whole = {key: sorted(set(numbers)) for key, numbers in groups.items() if rows >= 3 and len(set(numbers)) == rows}
     out, said = [], set()
     for problem in problems:
-        match = re.fullmatch(r"(.*)#row (\d+)", problem.file)
-        key = (match.group(1), problem.message, problem.field, problem.warning) if match else None
+        key = (problem.file, problem.message, problem.field, problem.warning) if problem.row else None
         if key not in whole:
             out.append(problem)
         elif key not in said:

@@ -24,13 +24,22 @@ PRIVATE_COLUMNS = ("note", "email", "email_consent")
 @dataclass(frozen=True)
 class Item:
     row: int
-    place: str  # how messages name this item, e.g. "manifest.csv#row 12"
+    source: str  # what messages name: the manifest ("manifest.csv", with source_row) or the PDF
+    source_row: int  # the item's row in the manifest; 0 for a single PDF
     pdf: Path
     pdf_sha256: str
     address: Checked
     name: str  # display name for To ("" for none)
     values: dict  # placeholder values
     data: bytes | None = None  # the PDF itself when it exists only in memory (the composer); else read from pdf
+
+    def problem(self, message: str) -> Problem:
+        """A problem with this item, placed like every other: `manifest.csv#row 12: ...`."""
+        return Problem(message, self.source, row=self.source_row)
+
+    @property
+    def place(self) -> str:
+        return self.problem("").place
 
 
 @dataclass
@@ -105,7 +114,7 @@ def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Cli
     checked = precheck(address, consent, clinic, option, consent_source)
     require_input_file(pdf, "PDF")
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, pdf.name, pdf, pdf_digest(pdf), checked, name, values)
+    item = Item(1, pdf.name, 0, pdf, pdf_digest(pdf), checked, name, values)
     return Outbox(kind, pdf.resolve().parent, [item])
 
 
@@ -123,7 +132,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
                   columns: dict[str, str] | None = None) -> Outbox:
     """Every built row of a batch, with its address from the recipient list (same row numbers)."""
     from handouts.load import recipients
-    from handouts.batch import read_manifest
+    from handouts import manifest as batch_manifest
 
     require_input_file(manifest, "manifest (it is written by 'handouts batch')")
     people = recipients.read(recipients_path, encoding=encoding, delimiter=delimiter, columns=columns)
@@ -132,35 +141,34 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
     if kind is None:
         kind = "handout" if "patient" in people.columns else "guide"
     by_row = {row.number: row for row in people.rows}
-    unreadable = {_row_number(p.file) for p in people.problems}
+    unreadable = {p.row for p in people.problems}
     folder = manifest.resolve().parent
     shown = manifest.name
     settings = clinic.email_delivery
     items, refused, warnings, skipped = [], [], [], []
     no_consent_column = 0
     first_row: dict[str, int] = {}
-    for number, entry in sorted(read_manifest(manifest).items()):
-        place = f"{shown}#row {number}"
+    for number, entry in sorted(batch_manifest.read(manifest).items()):
         if entry.get("status") != "built":
-            refused.append(Problem("the PDF was not built (see the manifest); not sent", place))
+            refused.append(Problem("the PDF was not built (see the manifest); not sent", shown, row=number))
             continue
         row = by_row.get(number)
         if row is None:
             why = "the recipient list's row has problems (fix them and rebuild)" if number in unreadable else \
                 "the recipient list has no such row; is it the list this batch was built from?"
-            refused.append(Problem(why, place))
+            refused.append(Problem(why, shown, row=number))
             continue
         file = entry.get("file", "")
         if not file or "/" in file or "\\" in file or file.startswith("."):
-            refused.append(Problem("the manifest names no usable file", place))
+            refused.append(Problem("the manifest names no usable file", shown, row=number))
             continue
         pdf = folder / file
         if not pdf.is_file():
-            refused.append(Problem(f"{file} is missing from the batch folder", place))
+            refused.append(Problem(f"{file} is missing from the batch folder", shown, row=number))
             continue
         checked, why = check_address(row.fields.get("email", ""))
         if checked is None:
-            refused.append(Problem(why, f"{people.file}#row {number}", field="email"))
+            refused.append(Problem(why, people.file, field="email", row=number))
             continue
         if "email_consent" not in people.columns and settings.require_consent:
             no_consent_column += 1  # the same for every row: said once, below
@@ -170,33 +178,27 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
             skipped.append(number)
             continue
         if isinstance(consent, str):
-            refused.append(Problem("email_consent must be yes or no", f"{people.file}#row {number}",
-                                   field="email_consent"))
+            refused.append(Problem("email_consent must be yes or no", people.file, field="email_consent",
+                                   row=number))
             continue
         why = consent_problem(consent, settings, "the recipient list's email_consent column")
         if why:
-            refused.append(Problem(why, f"{people.file}#row {number}"))
+            refused.append(Problem(why, people.file, row=number))
             continue
         if checked.key in first_row:
             warnings.append(Problem(f"same address as row {first_row[checked.key]} (letter case ignored); "
-                                    f"sent once, for row {first_row[checked.key]}", place, warning=True))
+                                    f"sent once, for row {first_row[checked.key]}", shown, warning=True,
+                                    row=number))
             continue
         first_row[checked.key] = number
         name = row.fields.get("name") or row.fields.get("patient") or ""
         values = {k: v for k, v in row.fields.items() if k not in PRIVATE_COLUMNS}
         values.update(clinic_values(clinic))
         values["name"] = name
-        items.append(Item(number, place, pdf, pdf_digest(pdf), checked, name, values))
+        items.append(Item(number, shown, number, pdf, pdf_digest(pdf), checked, name, values))
     if no_consent_column:
         refused.append(Problem(f"the list has no email_consent column, and the clinic requires recorded consent "
                                f"(email_delivery.require_consent); add the column (yes/no) or map it with "
                                f"--column email_consent=COLUMN ({no_consent_column:,} rows not sent)",
                                f"{people.file}#header"))
     return Outbox(kind, folder, items, refused, warnings, skipped)
-
-
-def _row_number(place: str) -> int | None:
-    import re
-
-    match = re.search(r"#row (\d+)", place)
-    return int(match.group(1)) if match else None
