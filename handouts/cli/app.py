@@ -47,6 +47,13 @@ def root_of(ctx: click.Context) -> Path:
     return root
 
 
+def open_clinic(ctx: click.Context):
+    """The clinic folder, opened through the Python API (handouts.api.Clinic)."""
+    from handouts.api import Clinic
+
+    return Clinic.open(root_of(ctx))
+
+
 def warn(problems) -> None:
     for p in problems:
         click.echo(str(p), err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, warn
+from handouts.cli.app import CONTEXT, main, open_clinic, report, warn
 
 
 @main.command(context_settings=CONTEXT)
@@ -26,10 +26,9 @@ def check(ctx, strict):
     Example:
       handouts --root ~/my-clinic check
     """
-    from handouts.api import Clinic
     from handouts.errors import ContentError
 
-    clinic = Clinic.open(ctx.obj.get("root"))
+    clinic = open_clinic(ctx)
     root, library, problems = clinic.root, clinic.library, clinic.check()
     errors = [p for p in problems if not p.warning or strict]
     warn([p for p in problems if p.warning and not strict])

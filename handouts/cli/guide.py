@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, warn
+from handouts.cli.app import CONTEXT, main, open_clinic, report, warn
 
 
 @main.command(context_settings=CONTEXT)
@@ -26,7 +26,6 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
       handouts guide back-pain-tips --for "Maria Gómez" -o maria-guide.pdf
       handouts guide back-pain-tips --for Sam --field clinic_city=Springfield
     """
-    from handouts.api import Clinic
     from handouts.errors import ContentError, Problem
     from handouts.files import write_atomic
 
@@ -41,7 +40,7 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
         values["name"] = for_name
     if problems:
         raise ContentError(problems=problems)
-    clinic = Clinic.open(ctx.obj.get("root"))
+    clinic = open_clinic(ctx)
     warnings = []
     data = clinic.guide(guide_id, values, page_size=page_size, warnings=warnings)
     path = output or Path(f"{guide_id}.pdf")

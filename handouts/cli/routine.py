@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, warn
+from handouts.cli.app import CONTEXT, main, open_clinic, report, warn
 
 
 @main.command(context_settings=CONTEXT)
@@ -54,10 +54,9 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     Options given with a visit file override what the file says.
     """
     from handouts import build
-    from handouts.api import Clinic
     from handouts.files import write_atomic
 
-    clinic = Clinic.open(ctx.obj.get("root"))
+    clinic = open_clinic(ctx)
     visit = clinic.visit(visit_file, patient=patient, program=program, exercises=exercises, remove=remove, note=note,
                          therapist=therapist, date=date, page_size=page_size, log_sheet=log_sheet,
                          log_weeks=log_weeks)

@@ -123,7 +123,7 @@ def single_bytes(data: bytes, label: str, folder: Path, address: str, name: str,
     """One PDF held in memory (never written to disk) for one address; the journal lives in `folder`."""
     checked = precheck(address, consent, clinic, option, consent_source)
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, label, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, data)
+    item = Item(1, label, 0, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, data)
     return Outbox(kind, folder, [item])
 
 
