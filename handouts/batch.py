@@ -25,8 +25,6 @@ from handouts.errors import ContentError, Problem
 from handouts.manifest import cannot_write
 from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
-EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
-ROUTINE_COLUMNS = ("patient", "date", "therapist", "note")
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 100
 
@@ -200,15 +198,11 @@ def _init_worker(kind: str, root: str, target: str, options: dict, worker: bool 
 
 
 def make_renderer(kind: str, root: Path, target: str, options: dict):
-    from handouts import build, glyphs
-    from handouts.load import folder
+    """One row's values -> (PDF bytes, warnings), for the batch kind named `kind`."""
+    from handouts.batch_kinds import KINDS
 
-    library = folder.load_library(root, guides=kind == "guide")
-    if kind == "guide":
-        renderer = build.GuideRenderer(root, library, target, options.get("page_size"))
-        renderer.prepare_shared()
-        return lambda fields: (renderer.reuse(fields), glyphs.field_glyph_warnings(renderer.theme, fields))
-    return lambda fields: build.render_routine_for_row(root, library, target, fields, options)
+    chosen = KINDS[kind]
+    return chosen.renderer(root, chosen.library(root), target, options)
 
 
 def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from handouts import compose, images, qr
 from handouts.errors import ContentError, Problem
 from handouts.glyphs import field_glyph_warnings, glyph_warnings, guide_glyph_warnings
-from handouts.load.visit import visit_from_options
 from handouts.model import Library, Picture, Visit
 from handouts.render.guard import layout_errors
 from handouts.theme import Theme, build_theme
@@ -205,16 +204,3 @@ def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[s
     renderer = warm.guides.get(key) or GuideRenderer(root, library, guide_id, page_size, warm)
     warm.guides[key] = renderer
     return renderer.render(doc), renderer.warnings + field_glyph_warnings(renderer.theme, fields)
-
-
-def render_routine_for_row(root: Path, library: Library, program: str, fields: dict[str, str],
-                           options: dict) -> tuple[bytes, list[Problem]]:
-    """One patient row of a routine batch (patient, date, therapist and note columns): PDF bytes and
-    warnings about the row's own values (characters the font cannot print)."""
-    visit = visit_from_options(library, patient=fields.get("patient", ""), program=program,
-                               note=fields.get("note", ""), therapist=fields.get("therapist", ""),
-                               date=fields.get("date") or options.get("date"), page_size=options.get("page_size"))
-    if visit.date is None:
-        visit = Visit(**{**visit.__dict__, "date": dt.date.today()})
-    data, warnings = render_routine_pdf(root, library, visit)
-    return data, [w for w in warnings if not w.file]  # the row's own values; content is checked once
