@@ -23,7 +23,7 @@ from handouts import __version__, manifest
 from handouts.load import recipients
 from handouts.errors import ContentError, Problem
 from handouts.manifest import cannot_write
-from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
+from handouts.files import clean_stale_temps, durable_temp, exists, make_private_folder
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 100
@@ -207,8 +207,6 @@ def make_renderer(kind: str, root: Path, target: str, options: dict):
 
 def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
     """Build one row into a temp file; return (job, temp path or None, error message, warnings)."""
-    import tempfile
-
     from handouts.errors import HandoutsError
 
     job, out_dir = args
@@ -218,21 +216,11 @@ def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
         return job, None, "; ".join(str(p.message) if p.message else str(p) for p in exc.problems) or str(exc), []
     except Exception as exc:  # noqa: BLE001 - a bug; the message of a library may quote the row's data
         return job, None, f"internal error ({type(exc).__name__}); please report it", []
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        tmp = durable_temp(Path(out_dir), data)
     except OSError as exc:
-        if tmp:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         raise cannot_write(Path(out_dir), exc) from None
-    return job, tmp, "", warnings
+    return job, str(tmp), "", warnings
 
 
 def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = False, on_progress=None) -> Summary:
