@@ -19,7 +19,9 @@ EXIT_UNAVAILABLE = 69  # the mail server cannot be reached, refused TLS, or did 
 EXIT_PARTIAL = 75  # a batch finished with some rows failed; re-running resumes
 EXIT_NOPERM = 77  # the mail server refused the login
 EXIT_CONFIG = 78  # the clinic settings themselves are unusable
+EXIT_INTERRUPTED = 130  # stopped with Ctrl-C (128 + SIGINT, as shells report it)
 
+# The one list of exit codes: `handouts --help` prints it, and a test holds the README to it.
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_USAGE: "wrong command-line usage",
@@ -27,9 +29,10 @@ EXIT_CODES = {
     EXIT_NOINPUT: "a named file or folder does not exist",
     EXIT_CANTCREAT: "the output file cannot be written (already exists, no permission, disk full)",
     EXIT_UNAVAILABLE: "the mail server is unreachable, failed the TLS check or did not answer in time",
-    EXIT_PARTIAL: "a batch finished but some rows failed (listed); re-running builds what is left",
+    EXIT_PARTIAL: "some rows or messages failed (listed), or another run holds the batch; re-running continues",
     EXIT_NOPERM: "the mail server refused the login (user name or password)",
     EXIT_CONFIG: "unusable settings",
+    EXIT_INTERRUPTED: "stopped with Ctrl-C; running the same command again continues",
 }
 
 

@@ -7,8 +7,7 @@ where errors become messages and exit codes. Heavy imports happen inside command
     check.py    handouts check          listing.py  handouts list
     init.py     handouts init       serve.py    handouts serve (the composer)
 
-Exit codes: 0 success · 2 wrong usage · 65 problems in content, visit file or images ·
-66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
+Exit codes: errors.EXIT_CODES (printed by `handouts --help`).
 """
 
 from handouts.cli import batch, check, guide, init, listing, mail, routine, serve  # noqa: F401  (registers the commands)

@@ -62,7 +62,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
 
     from handouts import batch as batch_mod
     from handouts.batch_kinds import KINDS
-    from handouts.errors import EXIT_PARTIAL
+    from handouts.errors import EXIT_INTERRUPTED, EXIT_PARTIAL
     from handouts.load import recipients
 
     root = root_of(ctx)
@@ -98,7 +98,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
                f"({rate:.0f} per second); manifest: {plan.manifest}", err=True)
     if summary.interrupted:
         click.echo("stopped; run the same command again to continue", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     if merge_to is not None:
         merged, missing = batch_mod.write_mailout(plan, merge_to)
         click.echo(f"mail-out: {merge_to}: {merged} PDFs in row order"
