@@ -14,7 +14,7 @@ PICTURE_GAP = 6.0
 PICTURE_WIDTH = 135.0  # each of the two pictures on an exercise card (about 1.9 inches)
 PICTURE_HEIGHT = 90.0
 QR_SIZE = 62.0
-LOGO_BOX = (120.0, 42.0)  # the logo is fitted into this box in the page header
+LOGO_BOX = (110.0, 42.0)  # the logo is prepared for and drawn in this box in the page header
 
 
 FRAME_PADDING = 4.0  # top and bottom padding inside the body frame
@@ -32,6 +32,12 @@ def picture_box() -> tuple[float, float]:
 
 def logo_box() -> tuple[float, float]:
     return LOGO_BOX
+
+
+def fit_size(prepared, box_w: float, box_h: float) -> tuple[float, float]:
+    """The size (points) a prepared picture is drawn at to fit the box, keeping its proportions."""
+    scale = min(box_w / prepared.width, box_h / prepared.height)
+    return prepared.width * scale, prepared.height * scale
 
 
 def guide_boxes(frame_width: float, page_height: float) -> dict[str, tuple[float, float]]:

@@ -36,6 +36,18 @@ class Branding:
     sample: bool = False  # made from the bundled demo clinic
 
 
+def branding(clinic, theme: Theme, font: str, logo, disclaimer: str = "") -> Branding:
+    """The header and footer of every page of a clinic's documents; `logo` is its prepared picture."""
+    from handouts.render.layout import fit_size, logo_box
+
+    out = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, disclaimer,
+                   sample=clinic.sample)
+    if logo is not None:
+        out.logo_path = str(logo.path)
+        out.logo_size = fit_size(logo, *logo_box())
+    return out
+
+
 SAMPLE_MARK = "SAMPLE from the demo clinic · not for patients · run 'handouts init' to use your own"
 SAMPLE_RED = (0.70, 0.14, 0.09)  # the warning box's red: 6.5:1 on white
 

@@ -15,10 +15,10 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from handouts.images import Prepared
 from handouts.model import Routine
 from handouts.render import fonts
-from handouts.render.cards import _fit_size, exercise_card
+from handouts.render.cards import exercise_card
 from handouts.render.layout import body_height
 from handouts.render.logsheet import log_sheets
-from handouts.render.pages import Branding, document, numbered_canvas
+from handouts.render.pages import branding, document, numbered_canvas
 from handouts.render.styles import WARNING_RED, Styles
 from handouts.render.text import para
 from handouts.theme import Theme
@@ -35,11 +35,7 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     font = fonts.register(theme)
     st = Styles(theme, font)
     clinic = routine.clinic
-    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, clinic.disclaimer,
-                        sample=clinic.sample)
-    if logo is not None:
-        branding.logo_path = str(logo.path)
-        branding.logo_size = _fit_size(logo, 110.0, 42.0)
+    marks = branding(clinic, theme, font, logo, clinic.disclaimer)
     buffer = io.BytesIO()
     doc = document(buffer, theme, title=f"Home exercise program – {clinic.name}", author=clinic.name)
     story = _front(routine, theme, st)
@@ -48,7 +44,7 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
                                    body_height(theme.page_height, theme.margin) - 1))
         story.append(Spacer(1, 8))
     story += log_sheets(routine, theme, st, body_height(theme.page_height, theme.margin))
-    doc.build(story, canvasmaker=numbered_canvas(branding))
+    doc.build(story, canvasmaker=numbered_canvas(marks))
     return buffer.getvalue()
 
 
