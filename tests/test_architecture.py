@@ -113,14 +113,16 @@ STAGES = [
     ("cli",),  # the command line (`handouts serve` starts the composer)
     ("web",),  # the composer
     ("api",),  # the public Python API both front doors use
-    ("batch",),  # plan, run, resume, shard
+    ("batch", "shards"),  # plan, run, resume; shards of one batch on many machines, merged
     ("batch_kinds",),  # what differs between batch kinds
     ("build", "check"),  # one handout or guide to bytes; the check command
     ("glyphs", "invariants"),  # printed text vs the font; the layout-invariant checker
     ("render", "mail", "preview"),  # reportlab; email delivery (never how PDFs are made); page images
-    ("compose", "manifest"),  # library + visit -> document; the batch record both batch and mail read
+    ("compose", "manifest", "readability"),  # library + visit -> document; the batch record batch and mail read;
+    # reading level of patient text
     ("load",),  # YAML, visit files, recipient lists -> model
     ("images", "qr", "theme", "facts", "wording", "i18n"),
+    ("palette",),  # contrast-safe colours (theme uses it)
     ("cache",),
     ("files",),
     ("model", "errors"),  # import nothing from the package
