@@ -61,10 +61,11 @@ def clinic_values(clinic: Clinic) -> dict[str, str]:
 
 
 def consent_problem(consent: bool | None, settings: EmailSettings, where: str) -> str | None:
+    """The consent rule, in one place: why this person must not get unencrypted email, or None."""
     if consent is False:
         return f"email_consent is 'no' in {where}: this person declined email"
     if consent is None and settings.require_consent:
-        return (f"no recorded consent to unencrypted email: the clinic requires it "
+        return (f"no recorded consent to unencrypted email: the clinic requires recorded consent "
                 f"(email_delivery.require_consent in clinic.yaml); record email_consent: yes in {where}")
     return None
 
