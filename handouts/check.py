@@ -40,6 +40,10 @@ def check_library(root: Path, library: Library, problems: list[Problem]) -> list
     from handouts.readability import reading_problems
 
     problems += reading_problems(library)
+    if library.clinic.email_delivery is not None:  # the strict address check `handouts email` makes
+        from handouts.mail.smtp import settings_problems
+
+        problems += settings_problems(library.clinic.email_delivery)
     return problems
 
 
