@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.errors import BatchLocked, OutputError
+from handouts.files import write_atomic
 
 STATES = ("pending", "sending", "sent", "failed_temp", "failed_perm", "unknown")
 FOLDER = "mail-journal"
@@ -88,8 +89,8 @@ class Lock:
                 holder = "?"
             raise BatchLocked(f"batch locked by pid {holder} ({path.parent}); wait for it to finish") from None
         try:
-            self.holder.write_text(f"{os.getpid()}\n", encoding="ascii")
-        except OSError:
+            write_atomic(self.holder, f"{os.getpid()}\n".encode("ascii"), overwrite=True)  # 0600, any umask
+        except (OSError, OutputError):
             pass  # only the message loses the pid
 
     def release(self) -> None:
