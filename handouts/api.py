@@ -123,12 +123,14 @@ class Clinic:
     def visit(self, file: str | os.PathLike | None = None, *, patient: str = "", program: str | None = None,
               exercises: Iterable[ProgramItem | str] = (), remove: Iterable[str] = (), note: str = "",
               therapist: str = "", date: dt.date | str | None = None, page_size: str | None = None,
-              log_sheet: bool | None = None, log_weeks: int | None = None) -> Visit:
+              log_sheet: bool | None = None, log_weeks: int | None = None, layout: str | None = None,
+              greyscale: bool | None = None) -> Visit:
         """A checked Visit, as `handouts routine` makes one from its options.
 
         `file` is a visit file (YAML); the other arguments override what it says (exercises and
         remove add to it). Exercises are ProgramItem objects or "id[:key=value,...]" strings, e.g.
-        "dead-bug:sets=2,reps=8". `log_sheet` adds the weekly log sheet (`log_weeks` of them). The
+        "dead-bug:sets=2,reps=8". `log_sheet` adds the weekly log sheet (`log_weeks` of them); `layout` is standard,
+        compact or large-print; `greyscale` draws for a black-and-white printer. The
         date defaults to today. Raises ContentError naming each bad option (unknown program or
         exercise ids, with a did-you-mean).
         """
@@ -136,7 +138,7 @@ class Clinic:
         return load_visit.visit_with_options(
             self._library, Path(file) if file is not None else None, patient=patient, program=program,
             exercises=tuple(exercises), remove=tuple(remove), note=note, therapist=therapist, date=date,
-            page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
+            page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale)
 
     def routine(self, visit: Visit, *, source: str = "", warnings: list[Problem] | None = None) -> bytes:
         """The end-of-visit handout for `visit`, as PDF bytes.

@@ -14,7 +14,7 @@ from handouts.errors import ContentError, Problem
 from handouts.model import Library
 
 EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
-ROUTINE_COLUMNS = ("patient", "date", "therapist", "note")
+ROUTINE_COLUMNS = ("patient", "date", "therapist", "note", "layout")  # layout: standard, compact, large-print
 
 Renderer = Callable[[dict], tuple[bytes, list[Problem]]]  # one row's values -> PDF bytes, warnings
 
@@ -86,7 +86,8 @@ class RoutineKind(Kind):
             visit = visit_from_options(library, patient=fields.get("patient", ""), program=target,
                                        note=fields.get("note", ""), therapist=fields.get("therapist", ""),
                                        date=fields.get("date") or options.get("date"),
-                                       page_size=options.get("page_size"))
+                                       page_size=options.get("page_size"),
+                                       layout=fields.get("layout") or options.get("layout"))
             if visit.date is None:
                 visit = replace(visit, date=dt.date.today())
             data, warnings = build.render_routine_pdf(root, library, visit, warm=warm)

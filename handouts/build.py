@@ -14,9 +14,9 @@ from pathlib import Path
 from handouts import compose, images, qr
 from handouts.errors import ContentError, Problem
 from handouts.glyphs import field_glyph_warnings, glyph_warnings, guide_glyph_warnings
-from handouts.model import Library, Picture, Visit
+from handouts.model import Library, Picture, Routine, Visit
 from handouts.render.guard import layout_errors
-from handouts.theme import Theme, build_theme
+from handouts.theme import Theme, build_theme, for_layout
 
 
 @dataclass
@@ -90,16 +90,34 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
 
     warm = warm if warm is not None else Warm()
     routine = compose.compose_routine(library, visit, source)
-    theme = warm.theme(library.clinic, root, routine.page_size)
+    theme = for_layout(warm.theme(library.clinic, root, routine.page_size), routine.layout, routine.greyscale)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
     warnings = glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
     dpi = library.clinic.image_dpi
-    prepared = prepare_pictures(root, pics, picture_box(), dpi, warnings, warm)
+    prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings, warm)
     logo = library.clinic.logo
     logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings, warm)[logo.file] if logo else None
     codes = {e.exercise.video: warm.qr(e.exercise.video) for e in routine.entries if e.exercise.video}
     with layout_errors(source or "the handout"):
-        return render_routine(routine, theme, prepared, logo_prepared, codes), warnings
+        data = render_routine(routine, theme, prepared, logo_prepared, codes)
+    return data, warnings + compact_fit(routine, page_count(data))
+
+
+def page_count(data: bytes) -> int:
+    return data.count(b"/Type /Page\n") or data.count(b"/Type /Page ")
+
+
+def compact_fit(routine: Routine, pages: int) -> list[Problem]:
+    """A warning when a compact handout misses its aim: 2 pages, or 1 for 4 exercises or fewer."""
+    if routine.layout != "compact":
+        return []
+    pages -= routine.log_weeks  # log sheets are pages of their own
+    aim = 1 if len(routine.entries) <= 4 else 2
+    if pages <= aim:
+        return []
+    return [Problem(f"the compact layout aims for {aim} page{'s' if aim > 1 else ''} but these "
+                    f"{len(routine.entries)} exercises need {pages}; with more than 10 exercises or long steps "
+                    f"use --layout standard", "", 0, 0, "layout", warning=True)]
 
 
 def default_output(visit: Visit) -> Path:

@@ -37,9 +37,11 @@ def check_library(root: Path, library: Library, problems: list[Problem]) -> list
                     problems += _image_check(root, pic, box, library.clinic.image_dpi)
     if not any(p.field.startswith("fonts.") for p in problems):
         problems += content_glyph_warnings(root, library)
+    from handouts.load.importing import review_warnings
     from handouts.readability import reading_problems
 
     problems += reading_problems(library)
+    problems += review_warnings(library)  # fields an importer guessed, for a person to review
     if library.clinic.email_delivery is not None:  # the strict address check `handouts email` makes
         from handouts.mail.smtp import settings_problems
 

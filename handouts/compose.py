@@ -80,6 +80,8 @@ def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
         note=visit.note,
         page_size=visit.page_size or library.clinic.page_size,
         log_weeks=weeks,
+        layout=visit.layout or library.clinic.layout,
+        greyscale=visit.greyscale if visit.greyscale is not None else library.clinic.greyscale,
     )
 
 

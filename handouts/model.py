@@ -27,6 +27,9 @@ POSITIONS = (
 )
 SIDES = ("left", "right", "each", "both", "alternating")
 PAGE_SIZES = ("letter", "a4")
+# standard: cards packed on the page; compact: the fridge sheet (8 exercises on 2 pages);
+# large-print: 18 pt body, one exercise per page. Any of them may be printed in greyscale.
+LAYOUTS = ("standard", "compact", "large-print")
 PLACEMENTS = ("top", "right", "left")
 
 
@@ -103,6 +106,18 @@ class Picture:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where an imported exercise came from (`source:`), and which of its fields a person should review."""
+
+    dataset: str
+    record: str = ""
+    licence: str = ""
+    url: str = ""
+    images: str = ""  # what is known about the pictures' origin, e.g. a licence warning
+    guessed: tuple[str, ...] = ()  # fields the importer guessed, e.g. ("position",)
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     name: str
@@ -124,6 +139,7 @@ class Exercise:
     where: Location = Location()
     refs_at: tuple[Location, ...] = ()  # where each progression, then each regression, was written
     steps_at: Location = Location()  # where `steps:` is written (reading-level warnings point there)
+    source: Source | None = None  # set for imported exercises
 
 
 @dataclass(frozen=True)
@@ -223,6 +239,8 @@ class Clinic:
     where: Location = Location()
     email_delivery: EmailSettings | None = None
     sample: bool = False  # the bundled demo clinic: every page it makes says "SAMPLE"
+    layout: str = "standard"  # the clinic's default, one of LAYOUTS
+    greyscale: bool = False  # the clinic photocopies its handouts
 
     def therapist(self, key: str) -> Therapist | None:
         return next((t for t in self.therapists if t.id == key), None)
@@ -256,6 +274,8 @@ class Visit:
     remove_at: tuple[Location, ...] = ()
     log_sheet: bool | None = None  # None: as the program says
     log_weeks: int | None = None  # log sheets to print (one per week); None: 1 when there is a log sheet
+    layout: str | None = None  # one of LAYOUTS; None: the clinic's
+    greyscale: bool | None = None  # None: the clinic's
 
 
 @dataclass(frozen=True)
@@ -285,6 +305,8 @@ class Routine:
     note: str = ""
     page_size: str = "letter"
     log_weeks: int = 0  # weekly log sheets at the end (0: none)
+    layout: str = "standard"
+    greyscale: bool = False
 
 
 @dataclass(frozen=True)

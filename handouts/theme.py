@@ -7,7 +7,7 @@ styles. Defaults ship in the package; a clinic overrides only what it names.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 POINTS_PER = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
@@ -64,6 +64,12 @@ class Theme:
     on_primary: RGB = (1.0, 1.0, 1.0)
     on_accent: RGB = (1.0, 1.0, 1.0)
     colour_notes: tuple[str, ...] = ()  # what the palette adjusted, for `check`
+    layout: str = "standard"  # model.LAYOUTS: render/ sizes its styles and cards from it
+    greyscale: bool = False
+    warning: RGB = (0.70, 0.14, 0.09)  # the STOP box
+    warning_light: RGB = (1.0, 0.95, 0.94)  # the STOP box's body
+    note_light: RGB = (1.0, 0.97, 0.90)  # a therapist's note on a card
+    muted: RGB = (0.35, 0.38, 0.41)  # the footer's disclaimer
 
     @property
     def frame_width(self) -> float:
@@ -162,4 +168,45 @@ def build_theme(clinic, root: Path, page_size: str | None = None) -> Theme:
         fonts=files,
         body_size=float(max(12, clinic.font_size)),
         small_size=9.5,
+    )
+
+
+LAYOUT_BODY = {"compact": 12.0, "large-print": 18.0}  # body text, points; standard uses the clinic's font_size
+
+
+def for_layout(theme: Theme, layout: str, greyscale: bool = False) -> Theme:
+    """`theme` for one handout's layout (model.LAYOUTS), in shades of grey when `greyscale`."""
+    theme = replace(theme, layout=layout, body_size=LAYOUT_BODY.get(layout, theme.body_size))
+    return in_grey(theme) if greyscale else theme
+
+
+def grey_of(rgb: RGB) -> float:
+    """The grey a photocopier makes of `rgb` (Rec. 709 luma of the sRGB values), 0 = black."""
+    r, g, b = rgb
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def in_grey(theme: Theme) -> Theme:
+    """Every colour as its grey; the text colours are then chosen again by handouts.palette from
+    those greys, so every text keeps 4.5:1 or more on what it is drawn on (tests/test_layouts.py
+    measures it on the rendered page, as a photocopier sees it)."""
+    from handouts.palette import safe_palette
+
+    def grey(level: float) -> RGB:
+        return (level, level, level)
+
+    def as_grey(rgb: RGB) -> RGB:
+        return grey(round(grey_of(rgb) * 255) / 255)
+
+    # A photocopy loses contrast: text a little darker and panels a little lighter than 4.5:1 asks.
+    def clamp(rgb: RGB, low: float = 0.0, high: float = 1.0) -> RGB:
+        return grey(min(max(as_grey(rgb)[0], low), high))
+
+    p = safe_palette(clamp(theme.primary, high=0.38), clamp(theme.accent, high=0.45), clamp(theme.text, high=0.2),
+                     clamp(theme.light, low=0.93))
+    return replace(
+        theme, greyscale=True, primary=p.primary, accent=p.accent, text=p.text, light=p.light,
+        primary_text=p.primary_text, accent_text=p.accent_text, on_primary=p.on_primary, on_accent=p.on_accent,
+        warning=grey(0.25), warning_light=grey(0.94), note_light=grey(0.95),
+        muted=grey(min(grey_of(theme.muted), 0.38)),
     )

@@ -94,16 +94,27 @@ def dosage_parts(d: Dosage) -> list[str]:
         rest = _seconds(d.rest or 0, d.rest_max)
         several = bool(d.sets_max) or (d.sets or 0) > 1
         parts.append(f"rest {rest} between sets" if several else f"rest {rest}")
+    return parts + how_often(d)
+
+
+def how_often(d: Dosage) -> list[str]:
+    """['once a day', '5 days a week'], ['twice a day, every day'] or []."""
     if d.per_day and d.per_week == 7:
-        parts.append(f"{_times_a_day(d.per_day)}, every day")
-    else:
-        if d.per_day:
-            parts.append(_times_a_day(d.per_day))
-        if d.per_week == 7:
-            parts.append("every day")
-        elif d.per_week:
-            parts.append("1 day a week" if d.per_week == 1 else f"{d.per_week} days a week")
+        return [f"{_times_a_day(d.per_day)}, every day"]
+    parts = [_times_a_day(d.per_day)] if d.per_day else []
+    if d.per_week == 7:
+        parts.append("every day")
+    elif d.per_week:
+        parts.append("1 day a week" if d.per_week == 1 else f"{d.per_week} days a week")
     return parts
+
+
+def shared_how_often(dosages) -> str:
+    """'Do each exercise once a day, 5 days a week.' when every dosage says the same, else ''."""
+    often = {tuple(how_often(d)) for d in dosages}
+    if len(often) != 1 or not next(iter(often)):
+        return ""
+    return f"Do each exercise {', '.join(next(iter(often)))}."
 
 
 def dosage_text(d: Dosage) -> str:

@@ -116,7 +116,7 @@ STAGES = [
     ("batch", "shards"),  # plan, run, resume; shards of one batch on many machines, merged
     ("batch_kinds",),  # what differs between batch kinds
     ("build", "check"),  # one handout or guide to bytes; the check command
-    ("glyphs", "invariants"),  # printed text vs the font; the layout-invariant checker
+    ("glyphs", "invariants", "measure"),  # printed text vs the font; the layout-invariant checker; PDF facts
     ("render", "mail", "preview"),  # reportlab; email delivery (never how PDFs are made); page images
     ("compose", "manifest", "readability"),  # library + visit -> document; the batch record batch and mail read;
     # reading level of patient text

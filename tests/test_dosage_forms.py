@@ -148,3 +148,4 @@ def test_routine_help_documents_the_command_line_forms(clinic):
     help_text = norm(result.output)
     for form in ("reps=10-15", "hold=30s", "duration=10min", "reps=until-tired", "--log-sheet", "--log-weeks"):
         assert form in help_text, form
+

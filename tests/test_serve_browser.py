@@ -106,6 +106,8 @@ def test_search_add_change_dosage_see_preview_reorder_remove(page):
     message = bridge.locator(".err", has_text="expected a whole number, got 'ten'")
     expect(message).to_be_visible()
     expect(bridge.get_by_label("Reps", exact=True)).to_have_accessible_description(re.compile("got 'ten'"))
+    expect(page.locator("#preview-status")).to_contain_text("not up to date")  # the last pages stay in view
+    expect(page.locator("#preview img.page").first).to_be_visible()
     bridge.get_by_label("Reps", exact=True).fill("12")
     expect(message).to_have_count(0)
 
@@ -125,6 +127,14 @@ def test_keyboard_only_start_from_a_program(page):
     page.keyboard.press("Enter")  # must not submit the form (that would download a PDF)
     expect(page.locator("#preview img.page").first).to_be_visible()
     assert page.url.rstrip("/") == page.url.rstrip("/").split("?")[0]
+    row(page, "Belly draw-in").get_by_role("button", name="Move down").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#handout li.row h3").nth(2)).to_have_text("Belly draw-in")
+    expect(row(page, "Belly draw-in").get_by_role("button", name="Move down")).to_be_focused()  # focus follows
+    row(page, "Pelvic tilt").get_by_role("button", name="Remove").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#handout li.row")).to_have_count(7)
+    expect(page.locator("#handout-h")).to_be_focused()  # not lost to the top of the page
 
 
 def test_download_pdf_and_save_visit_rebuild_byte_identical(page, served, tmp_path):

@@ -89,3 +89,14 @@ def test_port_in_use_is_a_clear_error(clinic):
         result = run(["serve", "--port", str(port)], clinic)
     assert result.exit_code == 73
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.output
+
+
+def test_serve_starts_with_broken_content_and_lists_the_problems(clinic_copy):
+    bad = clinic_copy / "content" / "exercises" / "bridge.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("name: Bridge", "name: [unclosed"), encoding="utf-8")
+    with serving(clinic_copy) as (proc, url, text, _):
+        assert "problem(s) in the content" in text
+        status, html = fetch(url)
+        assert status == 200 and "content problem" in html
+        status, problems = fetch(url + "problems")
+        assert status == 200 and "content/exercises/bridge.yaml:" in problems

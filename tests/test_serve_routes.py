@@ -255,6 +255,18 @@ def test_ranges_times_open_reps_and_log_sheet_round_trip(page, clinic, tmp_path)
     assert re.search(r'<option value="yes" selected>Yes: add a weekly log sheet', reopened)
 
 
+def test_layout_and_greyscale_choices_reach_the_pdf(page, clinic, tmp_path):
+    from handouts.measure import drawn_colours, page_facts
+
+    fields = visit_fields(program=PROGRAM, rows=program_rows(page), layout="compact", greyscale="yes")
+    pdf = page.post("/pdf", fields).data
+    assert len(page_facts(pdf)) <= 2 and all(r == g == b for r, g, b in drawn_colours(pdf))
+    saved = page.post("/visit", fields).get_data(as_text=True)
+    assert "layout: compact" in saved and "greyscale: 'yes'" in saved
+    large = page.post("/pdf", visit_fields(program=PROGRAM, rows=program_rows(page), layout="large-print")).data
+    assert min(f.smallest_body_text for f in page_facts(large)) >= 18
+
+
 def test_open_visit_fills_the_form(page, clinic):
     from conftest import REPO
 

@@ -41,7 +41,7 @@ def test_reader_files_are_the_shared_guide_plus_a_small_valid_update(clinic_copy
     from handouts.load import folder
 
     root = _guide_clinic(clinic_copy, whole_cta)
-    people = names(3, prefix="Ånna")
+    people = names(2, prefix="Ånna")
     out = tmp_path / "out"
     result = batch(root, write_csv(tmp_path / "leads.csv", people), out)
     assert result.exit_code == 0, explain(result)

@@ -6,11 +6,13 @@ where errors become messages and exit codes. Heavy imports happen inside command
     batch.py    handouts batch ...      mail.py     handouts email
     check.py    handouts check          listing.py  handouts list
     init.py     handouts init       serve.py    handouts serve (the composer)
+    importer.py handouts import ...     show.py     handouts show
+    complete.py shell completion of ids
 
 Exit codes: errors.EXIT_CODES (printed by `handouts --help`).
 """
 
-from handouts.cli import batch, check, guide, init, listing, mail, routine, serve  # noqa: F401  (registers the commands)
+from handouts.cli import batch, check, guide, importer, init, listing, mail, routine, serve, show  # noqa: F401  (registers the commands)
 from handouts.cli.app import main
 
 __all__ = ["main"]

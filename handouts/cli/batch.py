@@ -211,7 +211,9 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
 @report
 def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encoding, delimiter, ignore_unknown_columns,
                   column_options, columns_file, page_size, merge_to, date):
-    """One end-of-visit handout per patient row (columns: patient, date, therapist, note).
+    """One end-of-visit handout per patient row (columns: patient, date, therapist, note, layout).
+
+    The layout column (standard, compact or large-print) chooses per patient; empty: the clinic's.
 
     File names carry the row number only, never the patient's name.
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import sys
 
 import click
 
-from handouts.cli.app import CONTEXT, main, open_clinic, report, warn
+from handouts.cli.app import CONTEXT, main, report, root_of, warn
 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. low-resolution images, text above reading "
                                             "grade 8) as errors.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the problems as JSON on stdout (for scripts); the exit code is the same.")
 @click.pass_context
 @report
-def check(ctx, strict):
+def check(ctx, strict, as_json):
     """Check the whole clinic folder and report every problem at once.
 
     Reads every content file, checks every reference between files and every image, and prints one
@@ -23,14 +27,30 @@ def check(ctx, strict):
     is a warning. Syllables are counted offline by rule of thumb (no dictionary to download).
 
     \b
-    Example:
+    Examples:
       handouts --root ~/my-clinic check
+      handouts check --json > problems.json
     """
-    from handouts.errors import ContentError
+    from handouts.api import Clinic
+    from handouts.errors import EXIT_DATAERR, ContentError
 
-    clinic = open_clinic(ctx)
-    root, library, problems = clinic.root, clinic.library, clinic.check()
+    root = root_of(ctx)
+    try:
+        clinic = Clinic.open(root)
+        library, problems = clinic.library, clinic.check()
+    except ContentError as exc:  # content/clinic.yaml unusable: nothing else can be checked
+        library, problems = None, list(exc.problems)
     errors = [p for p in problems if not p.warning or strict]
+    if as_json:
+        counts = {"exercises": len(library.exercises), "programs": len(library.programs),
+                  "guides": len(library.guides)} if library else {}
+        rows = [{"severity": "error" if (not p.warning or strict) else "warning", "file": p.file, "line": p.line,
+                 "column": p.col, "field": p.field, "message": p.message} for p in problems]
+        click.echo(json.dumps({"root": str(root), "ok": not errors, "counts": counts, "problems": rows},
+                              ensure_ascii=False, indent=1))
+        if errors:
+            sys.exit(EXIT_DATAERR)
+        return
     warn([p for p in problems if p.warning and not strict])
     if library is not None:  # colours the theme draws differently so text stays readable: said, not refused
         from handouts.theme import clinic_palette

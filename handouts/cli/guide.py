@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, open_clinic, report, warn
+from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.complete import complete_guide
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("guide_id", metavar="ID")
+@click.argument("guide_id", metavar="ID", shell_complete=complete_guide)
 @click.option("--for", "for_name", metavar="NAME", default="", help="Recipient's name: fills {name} (\"Prepared for Maria\").")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="Any other placeholder value. Repeatable.")
 @click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
@@ -26,6 +27,8 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
       handouts guide back-pain-tips --for "Maria Gómez" -o maria-guide.pdf
       handouts guide back-pain-tips --for Sam --field clinic_city=Springfield
     """
+    from handouts import build
+    from handouts.load import subset
     from handouts.errors import ContentError, Problem
     from handouts.files import write_atomic
 
@@ -40,10 +43,14 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
         values["name"] = for_name
     if problems:
         raise ContentError(problems=problems)
-    clinic = open_clinic(ctx)
-    warnings = []
-    data = clinic.guide(guide_id, values, page_size=page_size, warnings=warnings)
+    root = root_of(ctx)
+    # Only what this guide uses (#11 guarantee 8): a broken file elsewhere does not stop it.
+    used = subset.load_used(root, guides=[guide_id])
+    data, warnings = build.render_guide_pdf(root, used.library, guide_id, values, page_size)
     path = output or Path(f"{guide_id}.pdf")
     write_atomic(path, data, overwrite=overwrite)
     warn(warnings)
+    note = subset.elsewhere_note(root, used.files)
+    if note:
+        click.echo(note, err=True)
     click.echo(f"wrote {path}")

@@ -10,4 +10,6 @@ Knows nothing of reportlab or Pillow.
     folder.py      a clinic folder -> a checked Library; finding the clinic root
     visit.py       a visit file or command-line options -> a checked Visit
     recipients.py  CSV/YAML recipient lists -> rows of personalisation fields
+    subset.py      only what one handout uses (clinic, its program or guide, their exercises)
+    index.py       the library index in the cache (list, show, search, completion); never trusted
 """

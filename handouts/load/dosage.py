@@ -115,3 +115,4 @@ def _within(part: str, low: int, high: int | None, limits: tuple[int, int], unit
 def _show(value: str) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "...'"
+

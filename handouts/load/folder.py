@@ -132,24 +132,29 @@ def load_library(root: Path, *, check_images: bool = True, guides: bool = True) 
     return library
 
 
+def read_clinic_file(root: Path, problems: list[Problem]):
+    """content/clinic.yaml -> Clinic (marked as the sample when it is the bundled demo), or None; its
+    problems are appended to `problems`."""
+    clinic_path = root / "content" / "clinic.yaml"
+    if not clinic_path.is_file():
+        problems.append(Problem("file is missing; every clinic folder needs one (run 'handouts init')",
+                                "content/clinic.yaml"))
+        return None
+    tree, reader = read_tree(root, clinic_path)
+    clinic = schema.read_clinic(reader, tree) if tree is not None else None
+    if clinic is not None and is_demo(root):
+        clinic = replace(clinic, sample=True)
+    problems.extend(reader.problems)
+    return clinic
+
+
 def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) -> tuple[Library | None, list[Problem]]:
     """Load a clinic folder and return (library or None, all problems found).
 
     Guides come last (their files, references and pictures), so scan_guides can add them later.
     """
     problems: list[Problem] = []
-    clinic_path = root / "content" / "clinic.yaml"
-    clinic = None
-    if not clinic_path.is_file():
-        problems.append(Problem("file is missing; every clinic folder needs one (run 'handouts init')",
-                                "content/clinic.yaml"))
-    else:
-        tree, reader = read_tree(root, clinic_path)
-        if tree is not None:
-            clinic = schema.read_clinic(reader, tree)
-        if clinic is not None and is_demo(root):
-            clinic = replace(clinic, sample=True)
-        problems.extend(reader.problems)
+    clinic = read_clinic_file(root, problems)
     # A reference to an exercise whose own file is broken is not a second problem: that file's
     # error is already reported, and "unknown id" would send the reader looking in the wrong place.
     broken: set[str] = set()

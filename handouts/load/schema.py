@@ -17,9 +17,10 @@ from handouts.load.yamlfile import YList, YMap
 
 CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "image_dpi", "phone", "website", "email",
                "address", "therapists", "disclaimer", "page_size", "email_delivery",
-               "booking_url")
+               "booking_url", "layout", "greyscale")
 EXERCISE_KEYS = ("name", "position", "position_label", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
-                 "mistakes", "precautions", "dosage", "video", "progressions", "regressions")
+                 "mistakes", "precautions", "dosage", "video", "progressions", "regressions",
+                 "source")
 PROGRAM_KEYS = ("title", "purpose", "goals", "exercises", "warning_signs", "log_sheet")
 ITEM_KEYS = ("id", "dosage", "note")
 def read_dosage(r: Reader, node, at, path: str) -> m.Dosage:
@@ -108,6 +109,8 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
         page_size=r.choice(c, "page_size", "", m.PAGE_SIZES) or "letter",
         where=r.location((1, 1)),
         email_delivery=read_email_settings(r, c),
+        layout=r.choice(c, "layout", "", m.LAYOUTS) or "standard",
+        greyscale=bool(yes_no(r, c, "greyscale", "")),
     )
 
 
@@ -141,6 +144,7 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
         r.add("position 'other' needs position_label: the position in your own words, e.g. 'Standing in a doorway'",
               e.value_at["position"], "position")
     progressions, regressions = r.located_ids(e, "progressions"), r.located_ids(e, "regressions")
+    source = read_source(r, e)  # read before deciding, like every field
     if not (fields["name"] and fields["position"] and steps):
         return None
     return m.Exercise(
@@ -148,7 +152,32 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
         progressions=tuple(i for i, _ in progressions), regressions=tuple(i for i, _ in regressions),
         where=r.location((1, 1)), refs_at=tuple(loc for _, loc in progressions + regressions),
         steps_at=r.location(e.key_at["steps"], "steps"),
+        source=source,
     )
+
+
+SOURCE_KEYS = ("dataset", "record", "licence", "url", "images", "guessed")
+GUESSABLE = ("position", "region", "tags", "equipment", "name", "steps")
+
+
+def read_source(r: Reader, e: YMap) -> m.Source | None:
+    """`source:` of an imported exercise: dataset, record id, licence, url, a note on the pictures, and
+    the fields the importer guessed (which `check` asks a person to review)."""
+    if e.get("source") is None:
+        return None
+    s = r.mapping(e["source"], "source", SOURCE_KEYS, required=("dataset",), at=e.value_at["source"])
+    if s is None:
+        return None
+    guessed = []
+    for value, at, path in r.items(s, "guessed", "source"):
+        field = r.choice_value(value, at, path, GUESSABLE)
+        if field:
+            guessed.append(field)
+    texts = {k: r.text(s, k, "source", MAX_SHORT * 5) for k in ("dataset", "record", "licence", "images")}
+    url = r.url(s, "url", "source", ("https", "http"))
+    if not texts["dataset"]:
+        return None
+    return m.Source(url=url or "", guessed=tuple(guessed), **{k: v or "" for k, v in texts.items()})
 
 
 def read_items(r: Reader, node: YMap, key: str) -> tuple[m.ProgramItem, ...]:

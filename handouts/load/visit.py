@@ -22,7 +22,7 @@ from handouts.load.yamlfile import YMap, load_bytes
 from handouts.model import Library, Location, ProgramItem, Visit
 
 VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size", "email_consent",
-              "log_sheet", "log_weeks")
+              "log_sheet", "log_weeks", "layout", "greyscale")
 MAX_LOG_WEEKS = 12
 
 
@@ -50,6 +50,8 @@ def read_visit(r: Reader, tree) -> m.Visit | None:
         email_consent=yes_no(r, v, "email_consent", ""),
         log_sheet=yes_no(r, v, "log_sheet", ""),
         log_weeks=r.whole(v, "log_weeks", "", 1, MAX_LOG_WEEKS),
+        layout=r.choice(v, "layout", "", m.LAYOUTS),
+        greyscale=yes_no(r, v, "greyscale", ""),
     )
 
 
@@ -140,7 +142,8 @@ def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:
 
 
 def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
-                       therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None) -> Visit:
+                       therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None, layout=None,
+                       greyscale=None) -> Visit:
     """A Visit from command-line options; bad options raise ContentError naming the option.
 
     `exercises` are "id[:key=value,...]" texts (--exercise) or ProgramItem objects (the Python API).
@@ -163,10 +166,13 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
                                  ("--therapist", therapist, MAX_SHORT)):
         values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
     day = date if isinstance(date, dt.date) else reader.date_value(date, (0, 0), "--date") if date else None
+    if layout:
+        layout = reader.choice_value(layout, (0, 0), "--layout", m.LAYOUTS)
     problems += reader.problems
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
                   note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
-                  page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks)
+                  page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout or None,
+                  greyscale=greyscale)
     for p in visit_problems(visit, library, ""):
         option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
         problems.append(Problem(p.message, option) if option else Problem(p.message, field=p.field))

@@ -87,7 +87,7 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     ]
     if entry.note:
         rows.append([Paragraph(f"<b>Note from your therapist:</b> {para(entry.note)}", st.body), ""])
-        style += [("SPAN", (0, 3), (-1, 3)), ("BACKGROUND", (0, 3), (-1, 3), Color(1.0, 0.97, 0.90)),
+        style += [("SPAN", (0, 3), (-1, 3)), ("BACKGROUND", (0, 3), (-1, 3), Color(*theme.note_light)),
                   ("LINEABOVE", (0, 3), (-1, 3), 0.8, Color(*theme.accent))]
     card = Table(rows, colWidths=[left_width + CARD_PADDING, right_width + CARD_PADDING])
     card.setStyle(TableStyle(style))

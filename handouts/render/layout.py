@@ -25,9 +25,14 @@ def body_height(page_height: float, margin: float) -> float:
     return page_height - 2 * margin - HEADER_HEIGHT - FOOTER_HEIGHT - 2 * FRAME_PADDING
 
 
-def picture_box() -> tuple[float, float]:
+# Each of an exercise's two pictures per layout: compact shrinks them beside the steps, large print
+# gives them most of the page width.
+PICTURE_BOXES = {"standard": (PICTURE_WIDTH, PICTURE_HEIGHT), "compact": (72.0, 48.0), "large-print": (190.0, 118.0)}
+
+
+def picture_box(layout: str = "standard") -> tuple[float, float]:
     """The box an exercise picture is fitted into, in points."""
-    return PICTURE_WIDTH, PICTURE_HEIGHT
+    return PICTURE_BOXES[layout]
 
 
 def logo_box() -> tuple[float, float]:

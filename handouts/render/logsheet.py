@@ -56,17 +56,23 @@ def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date 
     when = w["week_of"].format(date=long_date(start)) if start else w["start_blank"]
     if routine.log_weeks > 1:
         when = f"{w['week_n'].format(n=week + 1, total=routine.log_weeks)}: {when}"
-    top = [Paragraph(para(w["title"]), st.h1), Paragraph(para(when), st.value), Paragraph(para(w["how"]), st.body),
-           Spacer(1, 8)]
-    bottom = [Spacer(1, 10), _pain_scale(theme, st), Spacer(1, 10), _notes(theme, st), Spacer(1, 8),
-              Paragraph("<b>" + para(w["bring"]) + "</b>", st.body)]
-    used = sum(_height(f, theme.frame_width) for f in top + bottom)
     box = round(st.body.fontSize * 1.3)
-    for air in range(16, 4, -2):  # the tallest rows that keep the week on one page
-        grid = _grid(routine, theme, st, start, box, box + air)
-        if used + _height(grid, theme.frame_width) <= page_body:
-            break
-    return top + [grid] + bottom  # a very long program: the grid continues, its heading repeated
+    # The tallest rows and the most lines for notes that keep the week on one page; with a long
+    # program (or large print) fewer note lines, then the reminder moves up beside the instructions;
+    # past that the grid continues on the next page, its heading repeated.
+    for lines, reminder_on_top in ((4, False), (3, False), (2, False), (2, True), (1, True)):
+        how = para(w["how"]) + (" <b>" + para(w["bring"]) + "</b>" if reminder_on_top else "")
+        top = [Paragraph(para(w["title"]), st.h1), Paragraph(para(when), st.value), Paragraph(how, st.body),
+               Spacer(1, 8)]
+        bottom = [Spacer(1, 10), _pain_scale(theme, st), Spacer(1, 10), _notes(theme, st, lines)]
+        if not reminder_on_top:
+            bottom += [Spacer(1, 8), Paragraph("<b>" + para(w["bring"]) + "</b>", st.body)]
+        used = sum(_height(f, theme.frame_width) for f in top + bottom)
+        for air in range(16, 4, -2):
+            grid = _grid(routine, theme, st, start, box, box + air)
+            if used + _height(grid, theme.frame_width) <= page_body:
+                return top + [grid] + bottom
+    return top + [grid] + bottom
 
 
 def _height(flowable, width: float) -> float:
@@ -77,6 +83,8 @@ def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box
     bold = st.log_cell_bold
     if start:
         days = [day_heading(start + dt.timedelta(days=i)) for i in range(7)]
+        if st.body.fontSize > 14:  # large print: the month is in the title ("Week of ..."); the day number here
+            days = [(a, b.split()[-1]) for a, b in days]
         heads = [Paragraph(f"{para(a)}<br/>{para(b)}", st.log_head) for a, b in days]
     else:
         heads = [Paragraph(para(LOG_WORDS["day_n"].format(n=i + 1)), st.log_head) for i in range(7)]
@@ -100,8 +108,8 @@ def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
         ("TOPPADDING", (0, 1), (-1, -1), (row - box) / 2),
         ("BOTTOMPADDING", (0, 1), (-1, -1), (row - box) / 2),
-        ("TOPPADDING", (0, -1), (-1, -1), row / 2),  # room to write a number
-        ("BOTTOMPADDING", (0, -1), (-1, -1), row / 2),
+        ("TOPPADDING", (0, -1), (-1, -1), (row - box) / 2 + 4),  # room to write a number
+        ("BOTTOMPADDING", (0, -1), (-1, -1), (row - box) / 2 + 4),
     ]))
     return grid
 
@@ -130,10 +138,10 @@ def _pain_scale(theme: Theme, st: Styles) -> Table:
     return scale
 
 
-def _notes(theme: Theme, st: Styles) -> Table:
+def _notes(theme: Theme, st: Styles, lines: int) -> Table:
     line = st.body.fontSize * 2
-    rows = [[Paragraph(para(LOG_WORDS["notes"]), st.log_cell_bold)]] + [[""]] * 4
-    notes = Table(rows, colWidths=[theme.frame_width], rowHeights=[None] + [line] * 4)
+    rows = [[Paragraph(para(LOG_WORDS["notes"]), st.log_cell_bold)]] + [[""]] * lines
+    notes = Table(rows, colWidths=[theme.frame_width], rowHeights=[None] + [line] * lines)
     notes.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, -1), 0.8, GRID_GREY),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return notes

@@ -56,7 +56,7 @@ def draw_sample_mark(canvas, theme: Theme, font: str) -> None:
     """The line across the top of every page made from the bundled demo clinic, so its name and
     phone number are never mistaken for a real clinic's."""
     canvas.saveState()
-    canvas.setFillColorRGB(*SAMPLE_RED)
+    canvas.setFillColorRGB(*theme.warning)  # SAMPLE_RED, or its grey in a greyscale handout
     size = _fit(SAMPLE_MARK, font + "-Bold", 11, theme.frame_width, canvas)
     canvas.setFont(font + "-Bold", size)
     canvas.drawCentredString(theme.page_width / 2, theme.page_height - theme.margin + 10, SAMPLE_MARK)
@@ -122,7 +122,7 @@ def draw_footer(canvas, b: Branding, page: int, total: int) -> None:
     if b.disclaimer:
         size = _fit(b.disclaimer, b.font, t.small_size, t.frame_width, canvas)
         canvas.setFont(b.font, size)
-        canvas.setFillColorRGB(0.35, 0.38, 0.41)
+        canvas.setFillColorRGB(*t.muted)
         canvas.drawString(t.margin, t.margin + 2, b.disclaimer)
     canvas.restoreState()
 

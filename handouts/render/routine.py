@@ -17,9 +17,11 @@ from handouts.model import Routine
 from handouts.render import fonts
 from handouts.render.cards import exercise_card
 from handouts.render.layout import body_height
+from handouts.render.compact import compact_story
+from handouts.render.largeprint import large_print_story
 from handouts.render.logsheet import log_sheets
 from handouts.render.pages import branding, document, numbered_canvas
-from handouts.render.styles import WARNING_RED, Styles
+from handouts.render.styles import Styles
 from handouts.render.text import para
 from handouts.theme import Theme
 from handouts.wording import long_date
@@ -38,11 +40,16 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     marks = branding(clinic, theme, font, logo, clinic.disclaimer)
     buffer = io.BytesIO()
     doc = document(buffer, theme, title=f"Home exercise program – {clinic.name}", author=clinic.name)
-    story = _front(routine, theme, st)
-    for number, entry in enumerate(routine.entries, start=1):
-        story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {},
-                                   body_height(theme.page_height, theme.margin) - 1))
-        story.append(Spacer(1, 8))
+    if routine.layout == "large-print":
+        story = large_print_story(routine, theme, st, pictures, qr_codes or {}, _warning_box(routine, theme, st))
+    elif routine.layout == "compact":
+        story = compact_story(routine, theme, st, pictures)
+    else:
+        story = _front(routine, theme, st)
+        for number, entry in enumerate(routine.entries, start=1):
+            story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {},
+                                       body_height(theme.page_height, theme.margin) - 1))
+            story.append(Spacer(1, 8))
     story += log_sheets(routine, theme, st, body_height(theme.page_height, theme.margin))
     doc.build(story, canvasmaker=numbered_canvas(marks))
     return buffer.getvalue()
@@ -83,14 +90,14 @@ def _front(r: Routine, theme: Theme, st: Styles) -> list:
 
 
 def _warning_box(r: Routine, theme: Theme, st: Styles) -> Table:
-    red = Color(*WARNING_RED)
+    red = Color(*theme.warning)
     rows = [[Paragraph("STOP and call us if:", st.warn_title)]]
     rows += [[Paragraph("•&nbsp;&nbsp;" + para(sign), st.bullet)] for sign in r.warning_signs]
     rows.append([Paragraph(f"<b>Call {para(r.clinic.phone)}</b>", st.body)])
     box = Table(rows, colWidths=[theme.frame_width])
     box.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), red),
-        ("BACKGROUND", (0, 1), (-1, -1), Color(1.0, 0.95, 0.94)),
+        ("BACKGROUND", (0, 1), (-1, -1), Color(*theme.warning_light)),
         ("BOX", (0, 0), (-1, -1), 2, red),
         ("LEFTPADDING", (0, 0), (-1, -1), 10),
         ("TOPPADDING", (0, 0), (-1, -1), 3),

@@ -32,6 +32,9 @@ DOSAGE_FIELDS = (("sets", "Sets"), ("reps", "Reps"), ("hold", "Hold (seconds)"),
 # The visit settings of draft.OPTIONS: label, what '' (the default) means, and each value's words.
 OPTION_TEXT = {
     "page_size": ("Page size", "Clinic default ({page_size})", {"letter": "Letter", "a4": "A4"}),
+    "layout": ("Layout", "Clinic default", {"standard": "Standard", "compact": "Compact (2 pages, the fridge sheet)",
+                                            "large-print": "Large print (18 pt, one exercise per page)"}),
+    "greyscale": ("Print in", "Clinic default", {"yes": "Greyscale (for photocopies)", "no": "Colour"}),
     "log_sheet": ("Log sheet", "As the program says", {"yes": "Yes: add a weekly log sheet", "no": "No log sheet"}),
     "log_weeks": ("Log sheet weeks", "1 week", {str(n): f"{n} weeks" if n > 1 else "1 week" for n in range(1, 13)}),
 }

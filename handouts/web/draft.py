@@ -34,6 +34,8 @@ class Row:
 # layout, a language) is one line here and one label in app.py: '' always means "the default".
 OPTIONS = {
     "page_size": ("letter", "a4"),
+    "layout": ("standard", "compact", "large-print"),
+    "greyscale": ("yes", "no"),
     "log_sheet": ("yes", "no"),
     "log_weeks": tuple(str(n) for n in range(1, 13)),
 }

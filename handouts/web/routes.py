@@ -84,7 +84,12 @@ def register(app, composer: Composer) -> None:
     def preview():
         draft = posted()
         outcome = composer.evaluate(draft)
-        return render_template("_refresh.html", draft=draft, outcome=outcome, preview=preview_of(outcome))
+        # A field with a problem while typing: keep the last pages in view (marked as not up to date)
+        # rather than blanking the preview at every half-typed number.
+        stale = outcome.pdf is None and any(outcome.errors) and bool(draft.rows)
+        html = render_template("_refresh.html", draft=draft, outcome=outcome, preview=preview_of(outcome),
+                               stale=stale)
+        return Response(html, headers={"HX-Reswap": "none"} if stale else {})
 
     def preview_of(outcome) -> dict:
         if outcome.pdf is None:

@@ -13,3 +13,12 @@ document.addEventListener("keydown", function (event) {
   if (target.form && target.form.id === "visit" && target.tagName === "INPUT") event.preventDefault();
 });
 
+
+// After Remove (its button is gone) keep the keyboard in the list: focus its heading, not the page top.
+document.addEventListener("htmx:afterSettle", function (event) {
+  if (event.target.id !== "handout") return;
+  var active = document.activeElement;
+  if (active && active !== document.body && document.contains(active)) return;
+  var heading = document.getElementById("handout-h");
+  if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+});

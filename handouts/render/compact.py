@@ -1,0 +1,102 @@
+"""The compact layout (the fridge sheet): a Routine -> flowables, one row per exercise.
+
+Each row has the two pictures stacked small on the left and, beside them, the name and position,
+the dosage and the numbered steps, all at 12 pt or more. Page 1 starts with who and when, the
+therapist's note and the whole "STOP and call us if" box with the clinic's phone. Left out on
+purpose (see `routine --help`): the program's purpose and goals, picture captions, tips, video
+codes and the "Too easy? / Too hard?" line. A row is never split across pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from reportlab.lib.colors import Color
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from handouts.images import Prepared
+from handouts.model import Dosage, Routine, RoutineEntry
+from handouts.render.flowables import Picture
+from handouts.render.layout import picture_box
+from handouts.render.styles import Styles
+from handouts.render.text import para
+from handouts.theme import Theme
+from handouts.wording import dosage_text, long_date, position_text, shared_how_often
+
+SEP = "&nbsp;&nbsp;·&nbsp;&nbsp;"
+
+
+def compact_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str, Prepared]) -> list:
+    who = [f"<b>Patient:</b> {para(routine.patient) or '_' * 14}",
+           f"<b>Date:</b> {long_date(routine.date) if routine.date else '_' * 10}"]
+    if routine.therapist:
+        who.append(f"<b>Therapist:</b> {para(routine.therapist)}")
+    story = [Paragraph(para(routine.title), st.h1), Paragraph(SEP.join(who), st.body), Spacer(1, 4)]
+    if routine.note:
+        story.append(Paragraph(f"<b>Note from your therapist:</b> {para(routine.note)}", st.note))
+    story += [KeepTogether([_warning_box(routine, theme, st)]), Spacer(1, 4)]
+    # How often, said once when every exercise shares it (a line saved on every row).
+    often = shared_how_often(e.dosage for e in routine.entries)
+    if often:
+        story.append(Paragraph(f"<b>{para(often)}</b>", st.body))
+    for number, entry in enumerate(routine.entries, start=1):
+        dosage = replace(entry.dosage, per_day=None, per_week=None) if often else entry.dosage
+        story.append(_row(number, entry, dosage, theme, st, pictures))
+    return story
+
+
+def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Styles,
+         pictures: dict[str, Prepared]) -> Table:
+    ex = entry.exercise
+    box_w, box_h = picture_box("compact")
+    images: list = []
+    for pic in ex.images[:2]:
+        prepared = pictures[pic.file]
+        scale = min(box_w / prepared.width, box_h / prepared.height)
+        images += [Picture(str(prepared.path), prepared.width * scale, prepared.height * scale), Spacer(1, 3)]
+    dose = dosage_text(dosage)
+    text = [Paragraph(f"<b>{number}.&nbsp;{para(ex.name)}</b>{SEP}{para(position_text(ex.position, ex.position_label))}",
+                      st.compact_name),
+            Paragraph(para(dose) if dose else "As your therapist showed you", st.dosage)]
+    # The steps (and the therapist's note) run on in one paragraph, each number in bold: no line is
+    # left half empty after a short step.
+    run_on = [f"<b>{i}.</b>&nbsp;{para(step)}" for i, step in enumerate(ex.steps, 1)]
+    if entry.note:
+        run_on.append(f"<b>Note:</b> <i>{para(entry.note)}</i>")
+    text.append(Paragraph("&nbsp; ".join(run_on), st.body))
+    row = Table([[images[:-1] or "", text]], colWidths=[box_w + 6, theme.frame_width - box_w - 6])
+    row.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.8, Color(*theme.primary)),
+    ]))
+    return row
+
+
+def _warning_box(r: Routine, theme: Theme, st: Styles) -> Table:
+    """The STOP box with its signs in two columns, split where the columns come out most even."""
+    red = Color(*theme.warning)
+    half = theme.frame_width / 2
+    signs = [Paragraph("•&nbsp;" + para(sign), st.bullet) for sign in r.warning_signs]
+    heights = [p.wrap(half - 12, 10_000)[1] + 2 for p in signs]
+    cut = min(range(len(signs) + 1), key=lambda k: (max(sum(heights[:k]), sum(heights[k:])), -k))
+    rows = [[Paragraph("STOP and call us if:", st.warn_title), ""], [signs[:cut], signs[cut:]]]
+    rows.append([Paragraph(f"<b>Call {para(r.clinic.phone)}</b>", st.body), ""])
+    box = Table(rows, colWidths=[half, half])
+    box.setStyle(TableStyle([
+        ("SPAN", (0, 0), (-1, 0)), ("SPAN", (0, -1), (-1, -1)),
+        ("BACKGROUND", (0, 0), (-1, 0), red),
+        ("BACKGROUND", (0, 1), (-1, -1), Color(*theme.warning_light)),
+        ("BOX", (0, 0), (-1, -1), 2, red),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, 0), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+    ]))
+    return box

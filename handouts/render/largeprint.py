@@ -1,0 +1,162 @@
+"""The large-print layout: a Routine -> flowables, one exercise per page, one column, 18 pt body.
+
+Page 1 carries the title, who and when, and the whole "STOP and call us if" box before anything
+else, so the box is always on page 1. Each exercise then starts a page: a title bar, its two
+pictures side by side (larger than on a standard card), the dosage, the steps. A long exercise
+continues on the next page between steps; text is never scaled down.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import Color
+from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
+
+from handouts.images import Prepared
+from handouts.model import Routine, RoutineEntry
+from handouts.render.flowables import Picture, QRCode
+from handouts.render.layout import body_height, picture_box
+from handouts.render.styles import Styles
+from handouts.render.text import para
+from handouts.theme import Theme
+from handouts.wording import dosage_text, long_date, position_text, try_line
+
+QR_LARGE = 80.0
+
+
+def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str, Prepared], qr_codes: dict,
+                      warning_box) -> list:
+    page_body = body_height(theme.page_height, theme.margin)
+    story = [Paragraph(para(routine.title), st.h1)] + _who(routine, theme, st)
+    story += [Spacer(1, 10), KeepTogether([warning_box]), Spacer(1, 10)]
+    if routine.note:
+        story += [Paragraph("A note from your therapist", st.h2), Paragraph(para(routine.note), st.note)]
+    if routine.purpose:
+        story.append(Paragraph(para(routine.purpose), st.body))
+    if routine.goals:
+        goals = [Paragraph("•&nbsp;&nbsp;" + para(goal), st.bullet) for goal in routine.goals]
+        story += [KeepTogether([Paragraph("Your goals", st.h2)] + goals[:1])] + goals[1:]
+    for number, entry in enumerate(routine.entries, start=1):
+        story += [PageBreakIfNotEmpty()] + _exercise(number, entry, theme, st, pictures, qr_codes, page_body)
+    return story
+
+
+def _who(r: Routine, theme: Theme, st: Styles) -> list:
+    blank = "_" * 16
+    rows = [[Paragraph(label, st.label), Paragraph(value, st.body)] for label, value in (
+        ("Patient", para(r.patient) or blank), ("Date", long_date(r.date) if r.date else blank),
+        ("Therapist", para(r.therapist) or blank))]
+    block = Table(rows, colWidths=[theme.frame_width * 0.28, theme.frame_width * 0.72])
+    block.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.light)),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 10)]))
+    return [block]
+
+
+class Continued(Flowable):
+    """An exercise as one block that may split only between its groups of flowables; the part on
+    the next page starts with a "(continued)" title bar, so a page never begins with a step whose
+    exercise the reader cannot see."""
+
+    def __init__(self, groups: list[list], heading, page_body: float):
+        super().__init__()
+        self.groups, self.heading = groups, heading  # heading(): a fresh title-bar flowable
+        self.page_body = page_body  # the height of an empty page's body
+
+    def _size(self, group, width) -> float:
+        return sum(f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in group)
+
+    def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        self.width = avail_width
+        self.height = sum(self._size(g, avail_width) for g in self.groups)
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):  # noqa: D102 - between groups, never inside one
+        used, k = 0.0, 0
+        for group in self.groups:
+            size = self._size(group, avail_width)
+            if used + size > avail_height:
+                break
+            used, k = used + size, k + 1
+        if k == 0:  # not even the first group fits: move to the next page, unless this is an empty
+            # page (a group taller than a page, e.g. a very long note): then its parts flow one by one.
+            return [] if avail_height < self.page_body - 1 else [f for g in self.groups for f in g]
+        if k == len(self.groups):
+            return [self]
+        return [Continued(self.groups[:k], self.heading, self.page_body),
+                Continued([[self.heading(), Spacer(1, 6)] + self.groups[k]] + self.groups[k + 1:], self.heading,
+                          self.page_body)]
+
+    def draw(self):
+        y = self.height
+        for group in self.groups:
+            for f in group:
+                _, h = f.wrap(self.width, 10_000)
+                y -= f.getSpaceBefore() + h
+                f.drawOn(self.canv, 0, y)
+                y -= f.getSpaceAfter()
+
+
+def _title_bar(text: str, theme: Theme, st: Styles) -> Table:
+    bar = Table([[Paragraph(text, st.card_title)]], colWidths=[theme.frame_width])
+    bar.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.primary)),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 10), ("TOPPADDING", (0, 0), (-1, -1), 6),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    return bar
+
+
+def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
+              qr_codes: dict, page_body: float) -> list:
+    ex = entry.exercise
+    width = theme.frame_width
+    name = f"{number}.&nbsp;&nbsp;{para(ex.name)}"
+    bar = _title_bar(f"{name}&nbsp;&nbsp;<font size={st.card_position.fontSize}>"
+                     f"{para(position_text(ex.position, ex.position_label))}</font>", theme, st)
+    dose = dosage_text(entry.dosage)
+    cells = [Paragraph(f"<font color='{_hex(theme.primary_text)}'>How much:</font> "
+                       f"{para(dose) if dose else 'As your therapist showed you'}", st.dosage)]
+    widths = [width]
+    if ex.video and ex.video in qr_codes:  # beside the dosage, so a video never adds a page
+        cells.append(Table([[QRCode(qr_codes[ex.video], QR_LARGE)], [Paragraph("Video: scan", st.small_center)]]))
+        widths = [width - QR_LARGE - 30, QR_LARGE + 30]
+    how = Table([cells], colWidths=widths)
+    how.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.light)),
+                             ("BOX", (0, 0), (-1, -1), 1.2, Color(*theme.primary)),
+                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, -1), (-1, -1), 8)]))
+    head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)]
+    if entry.note:  # with the dosage, where the therapist's change of plan is read first
+        head += [Paragraph(f"<b>Note from your therapist:</b> {para(entry.note)}", st.note)]
+    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
+    tail = [Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)] if ex.tips else []
+    also = try_line(entry.harder, entry.easier)
+    if also:
+        tail.append(Paragraph(para(also), st.tip))
+    # The title stays with its pictures, dosage and first step (never a title alone at a page's foot),
+    # and the tip and "Too easy?" line with the last step (never a line alone on a page).
+    groups = [head + steps[:1]] + [[step] for step in steps[1:-1]] + ([steps[-1:] + tail] if len(steps) > 1 else [])
+    if len(steps) == 1:
+        groups[0] += tail
+    return [Continued(groups, lambda: _title_bar(f"{name}&nbsp;&nbsp;<font size={st.card_position.fontSize}>"
+                                                 "(continued)</font>", theme, st), page_body)]
+
+
+def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
+    box_w, box_h = picture_box("large-print")
+    images, captions = [], []
+    for pic in entry.exercise.images[:2]:
+        prepared = pictures[pic.file]
+        scale = min(box_w / prepared.width, box_h / prepared.height)
+        images.append(Picture(str(prepared.path), prepared.width * scale, prepared.height * scale))
+        captions.append(Paragraph(para(pic.caption), st.caption))
+    if not images:
+        return Spacer(1, 0)
+    # The row is as tall as the tallest picture, not the box: wide drawings leave no gap above the captions.
+    grid = Table([images, captions], colWidths=[box_w + 10] * len(images),
+                 rowHeights=[max(p.height for p in images) + 4, None])
+    grid.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+                              ("VALIGN", (0, 1), (-1, 1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return grid
+
+
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)

@@ -1,0 +1,225 @@
+"""Layouts that fit the patient (#14): standard, compact, large-print, and greyscale with any of them.
+
+Every fact is measured from the built PDF (handouts.measure, handouts.invariants), not from the
+layout code: page counts, text sizes in the body band, page fill, picture widths, colours, contrast.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import CLINIC_PHONE, REPO, explain, pdf_facts, run, squash
+from handouts.invariants import check_pdf
+from handouts.measure import average_fill, drawn_colours, low_contrast, page_facts
+from handouts.wording import position_text
+
+FIRST_FOUR = ["--remove", "lower-back-rotation", "--remove", "cat-cow", "--remove", "clamshell", "--remove", "bird-dog"]
+STOP, CALL = "STOPandcallusif:", "Call" + squash(CLINIC_PHONE)
+
+
+def build(clinic, tmp_path, *args, name="h.pdf", code=0):
+    out = tmp_path / name
+    result = run(["routine", *args, "--patient", "Maria Gómez", "--therapist", "jordan-lee", "--date", "2026-11-21",
+                  "-o", out, "--overwrite"], clinic)
+    assert result.exit_code == code, explain(result)
+    return out, result
+
+
+def steps_of(library, program):
+    return [library.exercises[item.id] for item in library.programs[program].items]
+
+
+# -- compact ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("program", ["core-activation", "core-strength"])
+@pytest.mark.parametrize("size", ["letter", "a4"])
+def test_compact_puts_the_8_exercise_program_on_2_pages(clinic, library, tmp_path, program, size):
+    out, result = build(clinic, tmp_path, "--program", program, "--layout", "compact", "--page-size", size)
+    facts = page_facts(out)
+    assert len(facts) <= 2, [round(f.fill, 2) for f in facts]
+    assert "compact layout aims" not in result.stderr
+    body = "".join(f.body_text for f in facts)
+    assert STOP in facts[0].body_text and CALL in facts[0].body_text  # the warning box, whole, with the phone
+    for ex in steps_of(library, program):
+        assert squash(ex.name) in body
+        for step in ex.steps:  # every step kept, at 12 pt or more
+            assert squash(step) in body, step
+    assert min(f.smallest_body_text for f in facts) >= 12.0
+    # Both pictures of every exercise, smaller than on a standard card.
+    widths = [w for f in facts for w in f.picture_widths]
+    assert len(widths) == 2 * len(library.programs[program].items) and max(widths) < 100
+    assert check_pdf(out) == []
+
+
+@pytest.mark.parametrize("program", ["core-activation", "core-strength"])
+def test_compact_with_4_exercises_is_one_page(clinic, tmp_path, program):
+    removals = FIRST_FOUR if program == "core-activation" else [
+        "--remove", "dead-bug", "--remove", "marching-bridge", "--remove", "bird-dog", "--remove", "forearm-plank"]
+    out, _ = build(clinic, tmp_path, "--program", program, "--layout", "compact", *removals)
+    facts = page_facts(out)
+    assert len(facts) == 1 and STOP in facts[0].body_text and CALL in facts[0].body_text
+    assert check_pdf(out) == []
+
+
+def test_compact_says_how_often_once_and_leaves_out_what_help_says(clinic, tmp_path):
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--layout", "compact")
+    body = "".join(f.body_text for f in page_facts(out))
+    assert body.count(squash("Do each exercise once a day, 5 days a week.")) == 1
+    assert "onceaday" not in body.replace(squash("Do each exercise once a day"), "")
+    assert "Tooeasy?" not in body and "Tip:" not in body  # compact leaves these out, as --help says
+    help_text = " ".join(run(["routine", "--help"], clinic).output.split())
+    assert "Compact is a poor fit for more than 10 exercises" in help_text
+    assert "leaves out the program's purpose and goals, picture captions, tips, video codes" in help_text
+
+
+def test_compact_warns_when_the_program_is_too_long(clinic, tmp_path):
+    extra = [arg for ident in ("prone-swimmers", "superman", "side-plank", "forearm-plank") for arg in ("--exercise", ident)]
+    out, result = build(clinic, tmp_path, "--program", "core-activation", "--layout", "compact", *extra)
+    pages = len(page_facts(out))
+    assert pages > 2
+    assert f"the compact layout aims for 2 pages but these 12 exercises need {pages}" in result.stderr
+    assert "use --layout standard" in result.stderr
+
+
+# -- large print ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("visit", ["examples/visit.yaml", "--program=core-strength"])
+def test_large_print_body_is_18pt_one_exercise_per_page_stop_box_on_page_1(clinic, library, tmp_path, visit):
+    args = [str(REPO / visit)] if visit.endswith(".yaml") else [visit]
+    out, _ = build(clinic, tmp_path, *args, "--layout", "large-print")
+    facts = page_facts(out)
+    assert min(f.smallest_body_text for f in facts) >= 18.0
+    assert STOP in facts[0].body_text and CALL in facts[0].body_text
+    titles = [re.findall(r"(?<![0-9])([1-9])\.([A-Z][a-z]+)", f.body_text) for f in facts]
+    names = {squash(e.name) for e in library.exercises.values()}
+    per_page = [[t for t in page if any(n.startswith(t[1]) for n in names)] for page in titles]
+    assert all(len(p) <= 1 for p in per_page), per_page  # never two exercises on one page
+    assert sum(len(p) for p in per_page) >= 7
+    exercise_pages = [f for f, p in zip(facts, per_page) if p]
+    assert all(f.largest_body_text >= 22 for f in exercise_pages)  # headings 22 pt or more
+    widths = [w for f in facts for w in f.picture_widths]
+    assert min(widths) > 150  # larger than a standard card's 135 pt pictures
+    assert check_pdf(out, min_size=9.5) == []
+
+
+def test_large_print_exercise_continued_on_a_second_page_says_which(clinic, tmp_path):
+    out, _ = build(clinic, tmp_path, str(REPO / "examples/visit.yaml"), "--layout", "large-print")
+    facts = page_facts(out)
+    continued = [f.body_text for f in facts if "(continued)" in f.body_text]
+    assert continued, "no exercise of the demo visit runs onto a second page any more: pick a longer one"
+    for text in continued:  # the page starts with the exercise's own title bar
+        assert re.match(r"[1-9]\.[A-Za-z-]+\(continued\)", text), text[:40]
+    assert check_pdf(out) == []
+
+
+def test_large_print_line_spacing_is_about_one_and_a_half():
+    from handouts.render.styles import SIZES
+
+    assert SIZES["large-print"]["leading"] == SIZES["large-print"]["step_leading"] == 1.5
+
+
+# -- standard ---------------------------------------------------------------------------------------------
+
+def test_standard_fills_its_pages_without_splitting_cards(clinic, library, tmp_path):
+    outs = [build(clinic, tmp_path, "--program", p, name=f"{p}.pdf")[0] for p in ("core-activation", "core-strength")]
+    outs.append(build(clinic, tmp_path, str(REPO / "examples/visit.yaml"), name="visit.pdf")[0])
+    assert average_fill(outs) >= 0.75, [[round(f.fill, 2) for f in page_facts(o)] for o in outs]
+    for out in outs:
+        facts = page_facts(out)
+        for ex in library.exercises.values():  # a card's name and its last step on the same page
+            # The card's title bar: number, name, then its position.
+            title = re.compile(r"[0-9]\." + re.escape(squash(ex.name) + squash(position_text(ex.position))))
+            pages = [i for i, f in enumerate(facts) if title.search(f.body_text)]
+            if pages:
+                assert squash(ex.steps[-1]) in facts[pages[0]].body_text, ex.id
+        assert check_pdf(out) == []
+
+
+# -- greyscale ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", ["standard", "compact", "large-print"])
+def test_greyscale_draws_only_greys(clinic, tmp_path, layout):
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--layout", layout, "--greyscale", "--log-sheet")
+    colours = drawn_colours(out)
+    assert colours and all(r == g == b for r, g, b in colours), sorted(colours)
+
+
+def test_greyscale_includes_the_demo_clinics_sample_mark(clinic, tmp_path, monkeypatch):
+    from handouts.load import folder
+
+    monkeypatch.setattr(folder, "demo_root", lambda: clinic)  # this copy is "the bundled demo": pages say SAMPLE
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--greyscale")
+    assert "SAMPLE from the demo clinic" in pdf_facts(out).texts[0]
+    colours = drawn_colours(out)
+    assert all(r == g == b for r, g, b in colours), sorted(colours)
+
+
+def test_greyscale_keeps_every_text_at_4_5_to_1_even_with_pale_clinic_colours(clinic_copy, tmp_path):
+    clinic_yaml = clinic_copy / "content/clinic.yaml"
+    text = clinic_yaml.read_text(encoding="utf-8")
+    pale = re.sub(r"primary: .*", 'primary: "#8FC1D4"', re.sub(r"text: .*", 'text: "#707070"', text, count=1), count=1)
+    clinic_yaml.write_text(pale, encoding="utf-8")
+    out, _ = build(clinic_copy, tmp_path, str(REPO / "examples/visit.yaml"), "--greyscale", "--log-sheet")
+    assert low_contrast(out) == []
+
+
+def test_greyscale_stop_box_says_stop_and_has_a_border(clinic, tmp_path):
+    import pypdfium2 as pdfium
+
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--greyscale")
+    assert STOP in page_facts(out)[0].body_text
+    page = pdfium.PdfDocument(out.read_bytes())[0]
+    textpage = page.get_textpage()
+    heading = textpage.search("STOP and call us if").get_next()
+    call = textpage.search("Call (503)").get_next()
+    top = textpage.get_charbox(heading[0])[3]
+    bottom = textpage.get_charbox(call[0])[1]
+    image = page.render(scale=2, grayscale=True).to_pil().convert("L")
+    height = page.get_height()
+    x = round(36 * 2)  # the box's left edge: the page margin
+    column = [image.getpixel((x + dx, round((height - y) * 2))) for y in range(int(bottom), int(top)) for dx in (0, 1)]
+    assert max(min(column[i], column[i + 1]) for i in range(0, len(column), 2)) < 100  # a dark line all along
+
+
+# -- choosing a layout ------------------------------------------------------------------------------------
+
+def test_layout_comes_from_option_visit_or_clinic(clinic_copy, tmp_path):
+    visit = tmp_path / "visit.yaml"
+    visit.write_text("program: core-activation\nlayout: compact\n", encoding="utf-8")
+    out, _ = build(clinic_copy, tmp_path, str(visit))
+    assert len(page_facts(out)) <= 2  # the visit file's compact
+    out, _ = build(clinic_copy, tmp_path, str(visit), "--layout", "large-print")
+    assert min(f.smallest_body_text for f in page_facts(out)) >= 18  # the option wins
+    clinic_yaml = clinic_copy / "content/clinic.yaml"
+    clinic_yaml.write_text(clinic_yaml.read_text(encoding="utf-8") + "layout: large-print\ngreyscale: yes\n",
+                           encoding="utf-8")
+    out, _ = build(clinic_copy, tmp_path, "--program", "core-activation")
+    assert min(f.smallest_body_text for f in page_facts(out)) >= 18  # the clinic's default
+    assert all(r == g == b for r, g, b in drawn_colours(out))
+
+
+@pytest.mark.parametrize("line, message", [
+    ("layout: compakt", "layout: expected one of: standard, compact, large-print; got 'compakt'; "
+                        "did you mean 'compact'?"),
+    ("greyscale: grey", "greyscale: expected one of: yes, no; got 'grey'"),
+])
+def test_bad_layout_values_are_located(clinic, tmp_path, line, message):
+    visit = tmp_path / "visit.yaml"
+    visit.write_text(f"program: core-activation\n{line}\n", encoding="utf-8")
+    result = run(["routine", str(visit), "-o", tmp_path / "x.pdf"], clinic)
+    assert result.exit_code == 65 and f"{visit}:2:" in result.stderr and message in result.stderr, explain(result)
+
+
+def test_batch_layout_column(clinic, tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text("patient,layout\nAnn Lee,large-print\nBo Chan,compact\nCy Diaz,\n", encoding="utf-8")
+    result = run(["batch", "routine", "--program", "core-activation", "--recipients", people, "--out",
+                  tmp_path / "out"], clinic)
+    assert result.exit_code == 0, explain(result)
+    built = sorted((tmp_path / "out").glob("handout-*.pdf"))
+    assert len(built) == 3
+    smallest = [min(f.smallest_body_text for f in page_facts(p)) for p in built]
+    pages = [len(page_facts(p)) for p in built]
+    assert smallest[0] >= 18 and pages[1] <= 2 and pages[2] > 2  # large print, compact, the clinic's standard
