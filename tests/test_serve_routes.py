@@ -122,6 +122,9 @@ def test_program_then_preview_then_pdf(page):
     image = page.get(images[0])
     assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
     assert image.headers["Cache-Control"] == "no-store"
+    other = Page(page.client.application)  # another browser (e.g. the front desk) cannot see it
+    other.get("/")
+    assert other.get(images[0]).status_code == 404
     response = page.post("/pdf", fields)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Cache-Control"] == "no-store"

@@ -65,3 +65,34 @@ def test_a_missing_picture_is_marked(clinic_copy):
     assert result.exit_code == 0, explain(result)
     assert "    2. images/exercises/bridge-end.png (End - hips lifted in a straight line)  [file not found]\n" \
         in result.stdout
+
+
+# -- a card without pictures is a text card -------------------------------------------------------------
+
+def _how_much_columns(pdf) -> list[str]:
+    """The text in the left half of each page (under the header): where 'How much' sits."""
+    from conftest import pdf_facts
+
+    facts = pdf_facts(pdf)
+    return [facts.bounded_text(i, 0, 0, w / 2, h - 120) for i, (w, h) in enumerate(facts.sizes)]
+
+
+def test_a_card_without_pictures_is_a_text_card(clinic_copy, tmp_path):
+    """Imported exercises come without pictures: the dosage runs across the card (left half of the
+    page), not beside an empty picture frame (right half), and the layout invariants hold."""
+    from handouts.invariants import check_pdf
+
+    path = clinic_copy / "content" / "exercises" / "bridge.yaml"
+    text = path.read_text()
+    start, end = text.index("images:\n"), text.index("steps:\n")
+    path.write_text(text[:start] + text[end:])
+    out = tmp_path / "text-card.pdf"
+    result = run(["routine", "--exercise", "bridge", "--exercise", "clamshell", "-o", out, "--date", "2026-11-21"],
+                 clinic_copy)
+    assert result.exit_code == 0, explain(result)
+    left = " ".join(" ".join(t.split()) for t in _how_much_columns(out))
+    # bridge's dosage is in the left half; clamshell (with pictures) keeps its dosage on the right
+    assert "How much 2 sets of 10 · hold 3 seconds" in left
+    assert left.count("How much") == 1
+    assert "Tip: Breathe out as you lift." in left  # the tip moves under the steps
+    assert check_pdf(out) == []

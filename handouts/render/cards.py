@@ -1,7 +1,8 @@
 """The exercise card, shared by routine handouts and guides' "Try this" boxes.
 
 Title bar; start and end pictures side by side with the dosage (and a QR code for a video) beside
-them; numbered steps; the therapist's note. A card is one unsplittable block.
+them; numbered steps; the therapist's note. A card is one unsplittable block. A card without pictures
+is a text card: the dosage runs as a band across it instead of sitting beside an empty frame.
 """
 
 from __future__ import annotations
@@ -41,6 +42,20 @@ def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) ->
     return grid
 
 
+def _text_band(side: list, inner: float, right_width: float) -> Table:
+    """A card without pictures (e.g. imported as text): "How much" and the dosage on the left of one band
+    across the card, the QR code (if any) on its right, so the card reads as designed that way."""
+    words, qr = [f for f in side if not isinstance(f, Table)], [f for f in side if isinstance(f, Table)]
+    cells, widths = [words], [inner]
+    if qr:
+        cells, widths = [words, qr], [inner - right_width + CARD_PADDING, right_width - CARD_PADDING]
+    band = Table([cells], colWidths=widths)
+    band.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                              ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return band
+
+
 def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
                   qr_codes: dict, max_height: float):
     """Title bar; pictures with the dosage and QR code beside them; numbered steps; the note."""
@@ -67,16 +82,21 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     if ex.tips:
         tip = Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)
         # Beside the pictures when there is room (no QR code), else under the steps.
-        (steps if ex.video in qr_codes else side).append(tip)
+        (steps if ex.video in qr_codes or not ex.images else side).append(tip)
     also = try_line(entry.harder, entry.easier)
     if also:
         steps.append(Paragraph(para(also), st.tip))
-    rows = [[title, ""], [_pictures(entry, st, pictures), side], [steps, ""]]
+    if ex.images:
+        media, shade = [_pictures(entry, st, pictures), side], [("BACKGROUND", (1, 1), (1, 1), Color(*theme.light))]
+    else:  # a text card: the dosage band runs across the card, no empty picture frame
+        media, shade = [_text_band(side, inner, right_width), ""], [("SPAN", (0, 1), (-1, 1)),
+                                                                     ("BACKGROUND", (0, 1), (-1, 1), Color(*theme.light))]
+    rows = [[title, ""], media, [steps, ""]]
     style = [
         ("SPAN", (0, 0), (-1, 0)),
         ("SPAN", (0, 2), (-1, 2)),
         ("BACKGROUND", (0, 0), (-1, 0), primary),
-        ("BACKGROUND", (1, 1), (1, 1), Color(*theme.light)),
+        *shade,
         ("BOX", (0, 0), (-1, -1), 1.2, primary),
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), CARD_PADDING),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from reportlab.lib.colors import Color, black
-from reportlab.platypus import Flowable, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Paragraph, Spacer, Table, TableStyle
 
 from handouts.model import Routine
 from handouts.render.styles import Styles
@@ -72,7 +72,8 @@ def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date 
             grid = _grid(routine, theme, st, start, box, box + air)
             if used + _height(grid, theme.frame_width) <= page_body:
                 return top + [grid] + bottom
-    return top + [grid] + bottom
+    # Still too long: the scale, notes and reminder move on together (never lines alone on a page).
+    return top + [grid, KeepTogether(bottom)]
 
 
 def _height(flowable, width: float) -> float:
@@ -92,7 +93,8 @@ def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box
     for number, entry in enumerate(routine.entries, start=1):
         rows.append([Paragraph(f"{number}.&nbsp;{para(entry.exercise.name)}", st.log_cell)] + [TickBox(box)] * 7)
     rows.append([Paragraph(para(LOG_WORDS["pain"]), bold)] + [""] * 7)
-    first = theme.frame_width * 0.30
+    # Large print: a wider name column, so names and "Pain today (0 to 10)" keep to one line.
+    first = theme.frame_width * (0.38 if st.body.fontSize > 14 else 0.30)
     day = (theme.frame_width - first) / 7
     # Row heights come from the padding, so a long exercise name still wraps onto a second line.
     grid = Table(rows, colWidths=[first] + [day] * 7, repeatRows=1)
@@ -118,17 +120,17 @@ def _pain_scale(theme: Theme, st: Styles) -> Table:
     """0 1 2 ... 10 in boxes, with the scale's words under 0, 5 and 10."""
     words = LOG_WORDS["scale_words"]
     numbers = [Paragraph(f"<b>{n}</b>", st.log_number) for n in range(11)]
-    # Each word spans three columns under its number: 0 at the left, 5 in the middle, 10 at the right.
+    # Each word spans the columns around its number: 0 at the left, 5 in the middle, 10 at the right.
     under = [""] * 11
     under[0] = Paragraph(para(words[0]), st.log_cell)
-    under[4] = Paragraph(para(words[5]), st.log_number)
-    under[8] = Paragraph(para(words[10]), st.log_right)
+    under[3] = Paragraph(para(words[5]), st.log_number)
+    under[7] = Paragraph(para(words[10]), st.log_right)
     width = theme.frame_width / 11
     scale = Table([[Paragraph(para(LOG_WORDS["scale"]), st.log_cell_bold)] + [""] * 10, numbers, under],
                   colWidths=[width] * 11)
     scale.setStyle(TableStyle([
         ("SPAN", (0, 0), (-1, 0)),
-        ("SPAN", (0, 2), (2, 2)), ("SPAN", (4, 2), (6, 2)), ("SPAN", (8, 2), (10, 2)),
+        ("SPAN", (0, 2), (2, 2)), ("SPAN", (3, 2), (6, 2)), ("SPAN", (7, 2), (10, 2)),
         ("BOX", (0, 1), (-1, 1), 1.2, black),
         ("INNERGRID", (0, 1), (-1, 1), 0.8, GRID_GREY),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -31,7 +31,7 @@ DOSAGE_FIELDS = (("sets", "Sets"), ("reps", "Reps"), ("hold", "Hold (seconds)"),
                  ("duration", "Time (e.g. 10 min)"), ("per_day", "Times a day"), ("per_week", "Days a week"), ("load", "Load"))
 # The visit settings of draft.OPTIONS: label, what '' (the default) means, and each value's words.
 OPTION_TEXT = {
-    "page_size": ("Page size", "Clinic default ({page_size})", {"letter": "Letter", "a4": "A4"}),
+    "page_size": ("Page size", "{page_size} (clinic)", {"letter": "Letter", "a4": "A4"}),
     "layout": ("Layout", "Clinic default", {"standard": "Standard", "compact": "Compact (2 pages, the fridge sheet)",
                                             "large-print": "Large print (18 pt, one exercise per page)"}),
     "greyscale": ("Print in", "Clinic default", {"yes": "Greyscale (for photocopies)", "no": "Colour"}),
@@ -58,6 +58,7 @@ class Composer:
         self.clinic = clinic
         self.mail_folder = mail_folder
         self.lock = threading.RLock()  # reportlab and PDFium are not made for concurrent use
+        self.mail_lock = threading.Lock()
         self.previews: OrderedDict[str, object] = OrderedDict()
         self.index: list[tuple[str, str]] = []
         self.broken: dict[str, Problem] = {}
@@ -131,21 +132,26 @@ class Composer:
             out.errors.setdefault(name, []).append(text)
 
     def keep_preview(self, pdf: bytes) -> tuple[str, int]:
+        """Keep a preview in memory for this browser only (its session), under a random key."""
+        from flask import g
+
         from handouts.preview import PagedPdf
 
         with self.lock:
             paged = PagedPdf(pdf, dpi=96)
             key = secrets.token_urlsafe(16)
-            self.previews[key] = {"pdf": paged, "pages": {}}
+            self.previews[key] = {"pdf": paged, "pages": {}, "owner": g.get("session_id")}
             while len(self.previews) > KEPT_PREVIEWS:
                 _, old = self.previews.popitem(last=False)
                 old["pdf"].close()
         return key, paged.count
 
     def page_png(self, key: str, n: int) -> bytes | None:
+        from flask import g
+
         with self.lock:
             entry = self.previews.get(key)
-            if entry is None or not 0 <= n < entry["pdf"].count:
+            if entry is None or entry["owner"] != g.get("session_id") or not 0 <= n < entry["pdf"].count:
                 return None
             if n not in entry["pages"]:
                 entry["pages"][n] = entry["pdf"].page_png(n)

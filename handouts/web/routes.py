@@ -177,7 +177,7 @@ def register(app, composer: Composer) -> None:
             outbox = single_bytes(pdf, PDF_NAME, composer.mail_folder, address, draft.patient.strip(),
                                   True if draft.email_consent else None, clinic, "handout", "Email address",
                                   "the consent checkbox")
-            with composer.lock:
+            with composer.mail_lock:  # one send at a time (one journal), previews go on meanwhile
                 report = mail.deliver(outbox, clinic, composer.clinic.root,
                                       encrypt=request.form.get("encrypt") == "yes",
                                       again=request.form.get("again") == "yes")
