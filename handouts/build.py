@@ -95,12 +95,30 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
     warnings = glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
     dpi = library.clinic.image_dpi
     prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings, warm)
+    if routine.layout == "large-print":  # `check` judges pictures at the standard card's smaller size
+        warnings += soft_pictures(pics, prepared, picture_box(routine.layout), "in large print")
     logo = library.clinic.logo
     logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings, warm)[logo.file] if logo else None
     codes = {e.exercise.video: warm.qr(e.exercise.video) for e in routine.entries if e.exercise.video}
     with layout_errors(source or "the handout"):
         data = render_routine(routine, theme, prepared, logo_prepared, codes)
     return data, warnings + compact_fit(routine, page_count(data))
+
+
+def soft_pictures(pics: list[Picture], prepared: dict[str, images.Prepared], box: tuple[float, float],
+                  where: str) -> list[Problem]:
+    """A warning for each picture that prints below images.MIN_PRINT_DPI in `box` (from the prepared size,
+    which is the source's size whenever the source is too small: nothing is decoded again)."""
+    out, seen = [], set()
+    for pic in pics:
+        p = prepared[pic.file]
+        printed = images.printed_dpi((p.width, p.height), box)
+        if printed < images.MIN_PRINT_DPI and pic.file not in seen:
+            seen.add(pic.file)
+            w = pic.where
+            out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi {where} (below {images.MIN_PRINT_DPI}); "
+                               f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
+    return out
 
 
 def page_count(data: bytes) -> int:

@@ -14,9 +14,6 @@ from handouts.glyphs import content_glyph_warnings
 from handouts.model import Library, Picture
 from handouts.theme import build_theme
 
-MIN_PRINT_DPI = 150
-
-
 def check_library(root: Path, library: Library, problems: list[Problem]) -> list[Problem]:
     """`problems` (what loading `library` found) and every problem of its pictures and glyphs."""
     from handouts.render.layout import guide_pictures, logo_box, picture_box
@@ -61,7 +58,7 @@ def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -
     if prepared.warning:
         out.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
     printed = images.printed_dpi((width, height), box)
-    if printed < MIN_PRINT_DPI:
-        out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi (below {MIN_PRINT_DPI}); "
+    if printed < images.MIN_PRINT_DPI:
+        out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi (below {images.MIN_PRINT_DPI}); "
                            f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
     return out

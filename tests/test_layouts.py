@@ -223,3 +223,19 @@ def test_batch_layout_column(clinic, tmp_path):
     smallest = [min(f.smallest_body_text for f in page_facts(p)) for p in built]
     pages = [len(page_facts(p)) for p in built]
     assert smallest[0] >= 18 and pages[1] <= 2 and pages[2] > 2  # large print, compact, the clinic's standard
+
+
+def test_large_print_warns_about_pictures_too_small_for_its_bigger_boxes(clinic_copy, tmp_path):
+    from PIL import Image
+
+    rel = "content/exercises/bridge.yaml"
+    text = (clinic_copy / rel).read_text(encoding="utf-8")
+    first = re.search(r"file: (\S+)", text).group(1)
+    Image.new("RGB", (330, 220), (200, 220, 240)).save(clinic_copy / first)  # 176 dpi on a card, 134 in large print
+    check = run(["check"], clinic_copy)
+    assert check.exit_code == 0 and first not in check.stderr, explain(check)
+    _, standard = build(clinic_copy, tmp_path, "--exercise", "bridge")
+    assert "dpi" not in standard.stderr
+    _, large = build(clinic_copy, tmp_path, "--exercise", "bridge", "--layout", "large-print")
+    line = next(x for x in large.stderr.splitlines() if "dpi" in x)
+    assert line.startswith(f"{rel}:") and f"{first}: will print at about 134 dpi in large print" in line
