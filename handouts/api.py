@@ -37,7 +37,6 @@ from handouts.model import Library, ProgramItem, Visit
 
 __all__ = ["Clinic", "Visit"]
 
-GUIDES = "content/guides/"
 
 
 class Clinic:
@@ -134,7 +133,8 @@ class Clinic:
         date defaults to today. Raises ContentError naming each bad option (unknown program or
         exercise ids, with a did-you-mean).
         """
-        _refuse(self._content_errors())
+        ids = [e.id if isinstance(e, ProgramItem) else e.partition(":")[0].strip() for e in exercises] + list(remove)
+        _refuse(self._errors_in(program, ids))
         return load_visit.visit_with_options(
             self._library, Path(file) if file is not None else None, patient=patient, program=program,
             exercises=tuple(exercises), remove=tuple(remove), note=note, therapist=therapist, date=date,
@@ -143,13 +143,18 @@ class Clinic:
     def routine(self, visit: Visit, *, source: str = "", warnings: list[Problem] | None = None) -> bytes:
         """The end-of-visit handout for `visit`, as PDF bytes.
 
-        Raises ContentError when the clinic, an exercise or a program file has an error (guides do not
-        matter here), or when the visit names what the library does not have. Pass a list as
+        Raises ContentError when a file this handout uses has an error (clinic.yaml, its program, its
+        exercises; a broken file it does not use does not matter), or when the visit names what the
+        library does not have. Pass a list as
         `warnings` to receive the warnings (e.g. characters the font cannot print). `source` names the
         visit file in messages.
         """
         with self._lock:
-            _refuse(self._content_errors())
+            program = self._library.programs.get(visit.program) if visit.program else None
+            ids = [item.id for item in (program.items if program else ())] + [e.id for e in visit.exercises]
+            named = [self._library.exercises[i] for i in ids if i in self._library.exercises]
+            ids += [ref for ex in named for ref in ex.progressions + ex.regressions]  # printed by name
+            _refuse(self._errors_in(visit.program, ids))
             data, found = build.render_routine_pdf(self.root, self._library, visit, source, self._warm)
         if warnings is not None:
             warnings.extend(found)
@@ -171,10 +176,14 @@ class Clinic:
             warnings.extend(found)
         return data
 
-    def _content_errors(self) -> list[Problem]:
-        # What a routine depends on: the clinic, exercises and programs, not the guides (a broken
-        # guide must not stop a therapist printing a handout).
-        return [p for p in self._problems if not p.file.startswith(GUIDES)]
+    def _errors_in(self, program: str | None, exercises: Iterable[str]) -> list[Problem]:
+        """The problems in the files a handout of `program` and `exercises` uses: clinic.yaml, the
+        program's file, the exercises' files. A broken file it does not use cannot stop it (guarantee 8;
+        `check` reports it)."""
+        used = {("content", "clinic")}
+        used |= {("content/programs", program)} if program else set()
+        used |= {("content/exercises", ident) for ident in exercises}
+        return [p for p in self._problems if (Path(p.file).parent.as_posix(), Path(p.file).stem) in used]
 
     def __repr__(self) -> str:
         lib = self.library

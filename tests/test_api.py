@@ -104,6 +104,21 @@ def test_refresh_reloads_what_changed(clinic_copy, monkeypatch):
     assert opened.refresh() is False
 
 
+def test_a_broken_file_the_handout_does_not_use_does_not_block_it(clinic_copy):
+    """Guarantee 8 through the API (the composer builds this way): only the files a handout uses count."""
+    opened = Clinic.open(clinic_copy)
+    used = {item.id for item in opened.library.programs[PROGRAM].items}
+    used |= {r for i in used for r in opened.library.exercises[i].progressions + opened.library.exercises[i].regressions}
+    unused = sorted(set(opened.library.exercises) - used)[0]
+    (clinic_copy / "content" / "exercises" / f"{unused}.yaml").write_text("name: [\n")
+    opened.refresh()
+    assert any(p.file == f"content/exercises/{unused}.yaml" for p in opened.problems)
+    assert opened.routine(opened.visit(program=PROGRAM, date=DATE)).startswith(b"%PDF")
+    with pytest.raises(ContentError) as info:
+        opened.visit(exercises=[unused], date=DATE)
+    assert all(f"{unused}.yaml" in line for line in info.value.lines())
+
+
 def test_content_errors_are_problems_and_refuse_builds(clinic_copy):
     (clinic_copy / "content" / "exercises" / "bridge.yaml").write_text("name: [\n")
     (clinic_copy / "content" / "guides" / f"{GUIDE}.yaml").write_text("title: 3\n")
