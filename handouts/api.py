@@ -123,14 +123,14 @@ class Clinic:
               exercises: Iterable[ProgramItem | str] = (), remove: Iterable[str] = (), note: str = "",
               therapist: str = "", date: dt.date | str | None = None, page_size: str | None = None,
               log_sheet: bool | None = None, log_weeks: int | None = None, layout: str | None = None,
-              greyscale: bool | None = None) -> Visit:
+              greyscale: bool | None = None, language: str | None = None) -> Visit:
         """A checked Visit, as `handouts routine` makes one from its options.
 
         `file` is a visit file (YAML); the other arguments override what it says (exercises and
         remove add to it). Exercises are ProgramItem objects or "id[:key=value,...]" strings, e.g.
         "dead-bug:sets=2,reps=8". `log_sheet` adds the weekly log sheet (`log_weeks` of them); `layout` is standard,
-        compact or large-print; `greyscale` draws for a black-and-white printer. The
-        date defaults to today. Raises ContentError naming each bad option (unknown program or
+        compact or large-print; `greyscale` draws for a black-and-white printer; `language` is e.g.
+        "es", "es-MX" or "es+en" (bilingual; default: the clinic's). The date defaults to today. Raises ContentError naming each bad option (unknown program or
         exercise ids, with a did-you-mean).
         """
         ids = [e.id if isinstance(e, ProgramItem) else e.partition(":")[0].strip() for e in exercises] + list(remove)
@@ -138,16 +138,19 @@ class Clinic:
         return load_visit.visit_with_options(
             self._library, Path(file) if file is not None else None, patient=patient, program=program,
             exercises=tuple(exercises), remove=tuple(remove), note=note, therapist=therapist, date=date,
-            page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale)
+            page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale,
+            language=language)
 
-    def routine(self, visit: Visit, *, source: str = "", warnings: list[Problem] | None = None) -> bytes:
+    def routine(self, visit: Visit, *, source: str = "", fallback: bool = False,
+                warnings: list[Problem] | None = None) -> bytes:
         """The end-of-visit handout for `visit`, as PDF bytes.
 
         Raises ContentError when a file this handout uses has an error (clinic.yaml, its program, its
         exercises; a broken file it does not use does not matter), or when the visit names what the
         library does not have. Pass a list as
         `warnings` to receive the warnings (e.g. characters the font cannot print). `source` names the
-        visit file in messages.
+        visit file in messages. With `fallback`, text without a translation into the visit's language
+        prints in the clinic's language (each one a warning); without it that is an error.
         """
         with self._lock:
             program = self._library.programs.get(visit.program) if visit.program else None
@@ -155,23 +158,24 @@ class Clinic:
             named = [self._library.exercises[i] for i in ids if i in self._library.exercises]
             ids += [ref for ex in named for ref in ex.progressions + ex.regressions]  # printed by name
             _refuse(self._errors_in(visit.program, ids))
-            data, found = build.render_routine_pdf(self.root, self._library, visit, source, self._warm)
+            data, found = build.render_routine_pdf(self.root, self._library, visit, source, self._warm, fallback)
         if warnings is not None:
             warnings.extend(found)
         return data
 
     def guide(self, guide_id: str, fields: Mapping[str, str] | None = None, *, page_size: str | None = None,
-              warnings: list[Problem] | None = None) -> bytes:
+              language: str | None = None, fallback: bool = False, warnings: list[Problem] | None = None) -> bytes:
         """Guide `guide_id` personalised with `fields` (e.g. {"name": "Maria"}), as PDF bytes.
 
         Raises ContentError for an unknown id (with a did-you-mean), a placeholder without a value, or
-        any error in the content. `page_size` is "letter" or "a4" (default: the clinic's).
+        any error in the content. `page_size` is "letter" or "a4" (default: the clinic's); `language`
+        and `fallback` as for routine (default: the clinic's language).
         """
         with self._lock:
             self._read_guides()
             _refuse(self._problems)
             data, found = build.render_guide_pdf(self.root, self._library, guide_id, dict(fields or {}),
-                                                 page_size, self._warm)
+                                                 page_size, self._warm, language, fallback)
         if warnings is not None:
             warnings.extend(found)
         return data

@@ -24,6 +24,7 @@ from handouts.load import recipients
 from handouts.errors import ContentError, Problem
 from handouts.manifest import cannot_write
 from handouts.files import clean_stale_temps, durable_temp, exists, make_private_folder
+from handouts.load.fingerprint import fingerprint
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 100
@@ -145,6 +146,10 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
         if (row.number - 1) % n != k - 1:
             continue
         values = {c: row.fields.get(c, "") for c in people.columns if c in allowed}
+        why = _language_problem(values.get("language", ""))
+        if why:
+            row_problems.append(Problem(f"column 'language': {why}", people.file, row=row.number))
+            continue
         empty = [c for c in required if not values.get(c)]
         if empty:
             row_problems.append(Problem(f"no value in required column(s): {', '.join(empty)}", people.file,
@@ -161,6 +166,45 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
     # Rows outside this shard are reported by the shard that owns them.
     row_problems = [p for p in row_problems if not p.row or (p.row - 1) % n == k - 1]
     return Plan(kind, target, jobs, row_problems, record, out_dir)
+
+
+def _language_problem(spec: str) -> str | None:
+    from handouts import i18n
+
+    if not spec.strip():
+        return None
+    try:
+        i18n.parse(spec)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def check_languages(plan_: Plan, root: Path, options: dict) -> list[Problem]:
+    """Every language the rows ask for (their `language` column, else --language, else the clinic's),
+    checked before anything is built: content without a translation stops the batch with every
+    place listed (ContentError), or with options['fallback'] comes back as warnings, once."""
+    from handouts import compose
+    from handouts.load import folder
+    from handouts.model import Visit
+
+    default = options.get("language") or ""
+    languages = sorted({dict(job.fields).get("language") or default for job in plan_.jobs})
+    if languages == [""]:
+        return []
+    library = folder.load_library(root, guides=plan_.kind == "guide")
+    fallback = bool(options.get("fallback"))
+    warnings: list[Problem] = []
+    for spec in languages:
+        if plan_.kind == "guide":
+            guide = library.guides[plan_.target]
+            neutral = {name: "Reader" for name, _ in guide.placeholder_at}
+            compose.compose_guide(library, plan_.target, neutral, language=spec or None, fallback=fallback,
+                                  warnings=warnings)
+        else:
+            compose.compose_routine(library, Visit(program=plan_.target, language=spec or None), fallback=fallback,
+                                    warnings=warnings)
+    return list(dict.fromkeys(warnings))
 
 
 def rows_with_problems(problems: list[Problem]) -> int:
@@ -241,6 +285,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
         place = Path(plan_.manifest).name
         summary.warnings += [Problem(w.message, place, field=w.field, warning=True, row=job.row) for w in warnings]
         entry = known.get(job.row)
+        recipient = fingerprint(dict(job.fields))  # so `email` sends this PDF only to this row's person
         if tmp and final.exists() and not (entry and entry.get("file") == job.file):
             os.unlink(tmp)
             error = f"{job.file} already exists and was not made by this batch; move it away"
@@ -248,9 +293,9 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
         if tmp is None:
             summary.failed += 1
             summary.problems.append(Problem(error, place, row=job.row))
-            writer.record(job.row, job.row_id, job.file, "failed", job.input_hash, error)
+            writer.record(job.row, job.row_id, job.file, "failed", job.input_hash, error, recipient)
         else:
-            writer.record(job.row, job.row_id, job.file, "built", job.input_hash)
+            writer.record(job.row, job.row_id, job.file, "built", job.input_hash, recipient=recipient)
             try:
                 os.replace(tmp, final)
             except OSError as exc:

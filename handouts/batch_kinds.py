@@ -13,7 +13,8 @@ from pathlib import Path
 from handouts.errors import ContentError, Problem
 from handouts.model import Library
 
-EXTRA_COLUMNS = ("id", "email", "email_consent")  # allowed in any recipient list (used by delivery)
+# Allowed in any recipient list: used by delivery, and each row's language (its PDF and its email).
+EXTRA_COLUMNS = ("id", "email", "email_consent", "language")
 ROUTINE_COLUMNS = ("patient", "date", "therapist", "note", "layout")  # layout: standard, compact, large-print
 
 Renderer = Callable[[dict], tuple[bytes, list[Problem]]]  # one row's values -> PDF bytes, warnings
@@ -63,9 +64,25 @@ class GuideKind(Kind):
     def renderer(self, root, library, target, options):
         from handouts import build, glyphs
 
-        guide = build.GuideRenderer(root, library, target, options.get("page_size"))
-        guide.prepare_shared()  # once, before the workers fork: they inherit the shared pages
-        return lambda fields: (guide.reuse(fields), glyphs.field_glyph_warnings(guide.theme, fields))
+        renderers: dict[str, build.GuideRenderer] = {}
+
+        def renderer_for(language: str) -> build.GuideRenderer:
+            # One renderer (and one set of shared pages) per language the rows ask for.
+            if language not in renderers:
+                renderers[language] = build.GuideRenderer(root, library, target, options.get("page_size"),
+                                                          language=language or None,
+                                                          fallback=bool(options.get("fallback")))
+                renderers[language].prepare_shared()
+            return renderers[language]
+
+        default = options.get("language") or ""
+        renderer_for(default)  # once, before the workers fork: they inherit the shared pages
+
+        def render(fields: dict) -> tuple[bytes, list[Problem]]:
+            guide = renderer_for(fields.get("language") or default)
+            return guide.reuse(fields), glyphs.field_glyph_warnings(guide.theme, fields)
+
+        return render
 
 
 class RoutineKind(Kind):
@@ -87,10 +104,12 @@ class RoutineKind(Kind):
                                        note=fields.get("note", ""), therapist=fields.get("therapist", ""),
                                        date=fields.get("date") or options.get("date"),
                                        page_size=options.get("page_size"),
-                                       layout=fields.get("layout") or options.get("layout"))
+                                       layout=fields.get("layout") or options.get("layout"),
+                                       language=fields.get("language") or options.get("language"))
             if visit.date is None:
                 visit = replace(visit, date=dt.date.today())
-            data, warnings = build.render_routine_pdf(root, library, visit, warm=warm)
+            data, warnings = build.render_routine_pdf(root, library, visit, warm=warm,
+                                                      fallback=bool(options.get("fallback")))
             return data, [w for w in warnings if not w.file]  # the row's own values; content is checked once
 
         return render

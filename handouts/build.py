@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import compose, images, qr
+from handouts import compose, fit, images, qr
 from handouts.errors import ContentError, Problem
 from handouts.glyphs import field_glyph_warnings, glyph_warnings, guide_glyph_warnings
-from handouts.model import Library, Picture, Routine, Visit
+from handouts.model import Library, Picture, Visit
 from handouts.render.guard import layout_errors
 from handouts.theme import Theme, build_theme, for_layout
 
@@ -28,7 +28,7 @@ class Warm:
     pictures: dict[tuple, images.Prepared] = field(default_factory=dict)  # (file, box, dpi) -> prepared
     codes: dict[str, qr.Matrix] = field(default_factory=dict)  # URL -> QR matrix
     themes: dict[str | None, Theme] = field(default_factory=dict)  # page size -> theme
-    guides: dict[tuple, "GuideRenderer"] = field(default_factory=dict)  # (guide id, page size) -> renderer
+    guides: dict[tuple, "GuideRenderer"] = field(default_factory=dict)  # (id, page size, language, fallback) -> renderer
 
     def forget(self, files: set[str] | None = None) -> None:
         """Drop everything, or with `files` only the pictures prepared from those files (and what
@@ -82,60 +82,32 @@ def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], 
 
 
 def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "",
-                       warm: Warm | None = None) -> tuple[bytes, list[Problem]]:
+                       warm: Warm | None = None, fallback: bool = False) -> tuple[bytes, list[Problem]]:
     """PDF bytes of the handout for `visit`, and any warnings. `warm` keeps prepared pictures, QR
-    codes and themes for the next call."""
+    codes and themes for the next call. With `fallback`, text without a translation into the
+    visit's language prints in the clinic's language (each one a warning)."""
     from handouts.render.layout import logo_box, picture_box
     from handouts.render.routine import render_routine
 
     warm = warm if warm is not None else Warm()
-    routine = compose.compose_routine(library, visit, source)
+    fell_back: list[Problem] = []
+    routine = compose.compose_routine(library, visit, source, fallback=fallback, warnings=fell_back)
     theme = for_layout(warm.theme(library.clinic, root, routine.page_size), routine.layout, routine.greyscale)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
-    warnings = glyph_warnings(routine, theme, library.programs.get(visit.program) if visit.program else None)
+    program = library.programs.get(visit.program) if visit.program else None
+    if program is not None:  # its words in the handout's language: the ones printed
+        program = compose.in_language(library, program, compose.language_of(library, routine.language), True, None)
+    warnings = fell_back + glyph_warnings(routine, theme, program)
     dpi = library.clinic.image_dpi
     prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings, warm)
     if routine.layout == "large-print":  # `check` judges pictures at the standard card's smaller size
-        warnings += soft_pictures(pics, prepared, picture_box(routine.layout), "in large print")
+        warnings += fit.soft_pictures(pics, prepared, picture_box(routine.layout), "in large print")
     logo = library.clinic.logo
     logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings, warm)[logo.file] if logo else None
     codes = {e.exercise.video: warm.qr(e.exercise.video) for e in routine.entries if e.exercise.video}
     with layout_errors(source or "the handout"):
         data = render_routine(routine, theme, prepared, logo_prepared, codes)
-    return data, warnings + compact_fit(routine, page_count(data))
-
-
-def soft_pictures(pics: list[Picture], prepared: dict[str, images.Prepared], box: tuple[float, float],
-                  where: str) -> list[Problem]:
-    """A warning for each picture that prints below images.MIN_PRINT_DPI in `box` (from the prepared size,
-    which is the source's size whenever the source is too small: nothing is decoded again)."""
-    out, seen = [], set()
-    for pic in pics:
-        p = prepared[pic.file]
-        printed = images.printed_dpi((p.width, p.height), box)
-        if printed < images.MIN_PRINT_DPI and pic.file not in seen:
-            seen.add(pic.file)
-            w = pic.where
-            out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi {where} (below {images.MIN_PRINT_DPI}); "
-                               f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
-    return out
-
-
-def page_count(data: bytes) -> int:
-    return data.count(b"/Type /Page\n") or data.count(b"/Type /Page ")
-
-
-def compact_fit(routine: Routine, pages: int) -> list[Problem]:
-    """A warning when a compact handout misses its aim: 2 pages, or 1 for 4 exercises or fewer."""
-    if routine.layout != "compact":
-        return []
-    pages -= routine.log_weeks  # log sheets are pages of their own
-    aim = 1 if len(routine.entries) <= 4 else 2
-    if pages <= aim:
-        return []
-    return [Problem(f"the compact layout aims for {aim} page{'s' if aim > 1 else ''} but these "
-                    f"{len(routine.entries)} exercises need {pages}; with more than 10 exercises or long steps "
-                    f"use --layout standard", "", 0, 0, "layout", warning=True)]
+    return data, warnings + fit.compact_fit(routine, fit.page_count(data))
 
 
 def default_output(visit: Visit) -> Path:
@@ -155,18 +127,22 @@ class GuideRenderer:
     once; each reader then costs only their own pages (see render/splice.py)."""
 
     def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None,
-                 warm: Warm | None = None):
+                 warm: Warm | None = None, language: str | None = None, fallback: bool = False):
         from handouts.render.layout import guide_pictures, logo_box
 
-        guide = library.guides.get(guide_id)
-        if guide is None:
-            compose.compose_guide(library, guide_id, {})  # raises: unknown id, with a did-you-mean
-        warm = warm if warm is not None else Warm()
         self.root, self.library, self.guide_id = root, library, guide_id
-        self.page_size = page_size or library.clinic.page_size
+        self.language, self.fallback = language, fallback
+        self.page_size = page_size
+        guide = library.guides.get(guide_id)
+        neutral = {name: "Reader" for name, _ in guide.placeholder_at} if guide else {}
+        fell_back: list[Problem] = []
+        doc = self._compose(neutral, fell_back)  # raises: unknown id (with a did-you-mean), missing translations
+        guide = doc.guide  # in the guide's language: the words printed
+        warm = warm if warm is not None else Warm()
+        self.page_size = doc.page_size
         self.theme = theme = warm.theme(library.clinic, root, self.page_size)
         dpi = library.clinic.image_dpi
-        self.warnings: list[Problem] = guide_glyph_warnings(theme, library, guide)
+        self.warnings: list[Problem] = fell_back + guide_glyph_warnings(theme, library, guide)
         self.pictures: dict[str, images.Prepared] = {}
         for pic, box in guide_pictures(library, guide, theme.frame_width, theme.page_height):
             self.pictures.update(prepare_pictures(root, [pic], box, dpi, self.warnings, warm))
@@ -181,9 +157,13 @@ class GuideRenderer:
         self._assembler = None
         self._neutral = None
 
+    def _compose(self, fields: dict[str, str], warnings: list[Problem] | None = None) -> compose.GuideDoc:
+        return compose.compose_guide(self.library, self.guide_id, fields, self.page_size, language=self.language,
+                                     fallback=self.fallback, warnings=warnings)
+
     def full(self, fields: dict[str, str]) -> bytes:
         """The whole guide for one reader, laid out from scratch."""
-        return self.render(compose.compose_guide(self.library, self.guide_id, fields, self.page_size))
+        return self.render(self._compose(fields))
 
     def render(self, doc: compose.GuideDoc) -> bytes:
         """The whole guide for a document composed already (compose.compose_guide)."""
@@ -199,7 +179,7 @@ class GuideRenderer:
 
         if self._assembler is None:
             neutral = {name: "Reader" for name, _ in self.library.guides[self.guide_id].placeholder_at}
-            self._neutral = compose.compose_guide(self.library, self.guide_id, neutral, self.page_size)
+            self._neutral = self._compose(neutral)
             with layout_errors(f"content/guides/{self.guide_id}.yaml"):
                 base = render_guide(self._neutral, self.theme, self.pictures, self.logo, self.codes,
                                     part="shared" if self.personal else "all")
@@ -219,7 +199,7 @@ class GuideRenderer:
         self.prepare_shared()
         if not self.personal:
             return self._base
-        doc = compose.compose_guide(self.library, self.guide_id, fields, self.page_size)
+        doc = self._compose(fields)
         with layout_errors(f"content/guides/{self.guide_id}.yaml"):
             personal = render_guide(doc, self.theme, self.pictures, self.logo, self.codes, part="personal",
                                     last_page=self._assembler.page_count)
@@ -230,13 +210,14 @@ class GuideRenderer:
 
 
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
-                     page_size: str | None = None, warm: Warm | None = None) -> tuple[bytes, list[Problem]]:
-    """PDF bytes of guide `guide_id` personalised with `fields`, and any warnings. With `warm`, the
-    guide's pictures, codes and theme are prepared once for every later call."""
-    # Unknown id and missing fields are reported before any picture is prepared.
-    doc = compose.compose_guide(library, guide_id, fields, page_size)
+                     page_size: str | None = None, warm: Warm | None = None, language: str | None = None,
+                     fallback: bool = False) -> tuple[bytes, list[Problem]]:
+    """PDF bytes of guide `guide_id` personalised with `fields` in `language`, and any warnings. With
+    `warm`, the guide's pictures, codes and theme are prepared once for every later call."""
+    # Unknown id, missing fields or translations are reported before any picture is prepared.
+    doc = compose.compose_guide(library, guide_id, fields, page_size, language=language, fallback=fallback)
     warm = warm if warm is not None else Warm()
-    key = (guide_id, page_size)
-    renderer = warm.guides.get(key) or GuideRenderer(root, library, guide_id, page_size, warm)
+    key = (guide_id, page_size, language, fallback)
+    renderer = warm.guides.get(key) or GuideRenderer(root, library, guide_id, page_size, warm, language, fallback)
     warm.guides[key] = renderer
     return renderer.render(doc), renderer.warnings + field_glyph_warnings(renderer.theme, fields)

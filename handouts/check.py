@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handouts import images
+from handouts import fit, images
 from handouts.errors import Problem
 from handouts.glyphs import content_glyph_warnings
 from handouts.model import Library, Picture
 from handouts.theme import build_theme
 
+
 def check_library(root: Path, library: Library, problems: list[Problem]) -> list[Problem]:
     """`problems` (what loading `library` found) and every problem of its pictures and glyphs."""
+    from handouts.leftovers import scan as demo_leftovers
     from handouts.render.layout import guide_pictures, logo_box, picture_box
 
+    problems += demo_leftovers(root)  # the demo's name and numbers in a clinic of its own: warnings
     bad_paths = {(p.file, p.line) for p in problems}
     for ex in library.exercises.values():
         for pic in ex.images:
@@ -58,7 +61,7 @@ def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -
     if prepared.warning:
         out.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
     printed = images.printed_dpi((width, height), box)
-    if printed < images.MIN_PRINT_DPI:
-        out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi (below {images.MIN_PRINT_DPI}); "
+    if printed < fit.MIN_PRINT_DPI:
+        out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi (below {fit.MIN_PRINT_DPI}); "
                            f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
     return out

@@ -7,23 +7,19 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handouts import facts
+from handouts import i18n
+from handouts.i18n.content import localize
 from handouts.load import markdown
 from handouts.load.fields import did_you_mean, text_problem
 from handouts.errors import ContentError, Problem
 from handouts.load.markdown import Block
 from handouts.model import Clinic, Guide, Library, ProgramItem, Routine, RoutineEntry, Section, Visit
 
-DEFAULT_TITLE = "Your home exercise program"
-# Used when a handout has no program (single exercises): the box must never be missing.
-DEFAULT_WARNING_SIGNS = (
-    "Pain becomes sharp, or spreads down an arm or a leg.",
-    "You feel numbness, tingling or new weakness.",
-    "Pain is worse for more than two hours after you exercise.",
-    "You feel dizzy, short of breath or have chest pain. Call 911 for chest pain.",
-)
+# The title and warning signs of a handout without a program come from the label catalogue
+# (routine.default_title, routine.warning_signs): the box must never be missing.
 _ID_LIKE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -40,9 +36,48 @@ def therapist_text(library: Library, value: str, file: str) -> str:
     return value
 
 
-def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
-    """The handout for one visit. Raises ContentError for ids the library does not know."""
+def language_of(library: Library, spec: str | None, option: str = "--language") -> i18n.Language:
+    """The handout's Language: `spec` (e.g. from --language), else the clinic's; a region the spec
+    does not give comes from the clinic ('es' in an 'en-GB' clinic writes dates the British way)."""
+    clinic = i18n.parse(library.clinic.language)
+    if not spec:
+        return clinic
+    try:
+        return i18n.parse(spec, region=clinic.region)
+    except ValueError as exc:
+        raise ContentError(problems=[Problem(str(exc), option)]) from None
+
+
+def in_language(library: Library, obj, language: i18n.Language, fallback: bool, warnings: list[Problem] | None):
+    """`obj` (an exercise, program, guide or the clinic) in the handout's main language. A missing
+    translation is an error naming the file and field, or with `fallback` a warning."""
+    default = i18n.parse(library.clinic.language).primary
+    result, problems = localize(obj, language.primary, default, fallback=fallback)
+    if problems and not fallback:
+        raise ContentError(problems=problems)
+    if warnings is not None:
+        warnings += problems
+    return result
+
+
+def compose_routine(library: Library, visit: Visit, file: str = "", *, fallback: bool = False,
+                    warnings: list[Problem] | None = None) -> Routine:
+    """The handout for one visit, in the visit's language (default: the clinic's). Raises ContentError
+    for ids the library does not know and for content without a translation (unless `fallback`)."""
+    language = language_of(library, visit.language, "language" if visit.where.file else "--language")
+    words = i18n.words(language)
+    problems: list[Problem] = []
+
+    def localized(obj):
+        # Every missing translation of the handout is reported together.
+        try:
+            return in_language(library, obj, language, fallback, warnings)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            return obj
+
     program = library.programs.get(visit.program) if visit.program else None
+    program = localized(program) if program else None
     items: list[ProgramItem] = [i for i in (program.items if program else ()) if i.id not in visit.remove]
     for extra in visit.exercises:
         for n, item in enumerate(items):
@@ -55,20 +90,31 @@ def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
         raise ContentError(problems=[Problem("the handout has no exercises: name a program or an exercise", file)])
     entries = []
     for item in items:
-        ex = library.exercises[item.id]
+        ex = localized(library.exercises[item.id])
+        # The program's items are already in the language; a visit's own notes print as typed.
         entries.append(RoutineEntry(ex, ex.dosage.overlaid(item.dosage), item.note,
-                                    harder=_names(library, ex.progressions), easier=_names(library, ex.regressions)))
+                                    harder=_names(library, ex.progressions, localized),
+                                    easier=_names(library, ex.regressions, localized)))
+    clinic = localized(library.clinic)
+    if problems:
+        raise ContentError(problems=problems)
     # A log sheet when the visit or its program asks for one (asking for weeks asks for one); `no` wins.
     wanted = visit.log_sheet or visit.log_weeks or (program and program.log_sheet)
     weeks = (visit.log_weeks or 1) if wanted and visit.log_sheet is not False else 0
-    clinic = library.clinic
 
     def fill(text: str) -> str:  # programs name clinic facts by reference: {clinic.phone}
         return facts.fill(text, clinic)
 
+    also = None
+    if len(language.codes) > 1:  # bilingual: the same handout in the second language, card by card
+        second = i18n.Language(language.codes[1:], language.region)
+        also = compose_routine(library, replace(visit, language=second.spec), file, fallback=fallback,
+                               warnings=warnings)
+        entries = [replace(e, also=a) for e, a in zip(entries, also.entries)]
     return Routine(
-        clinic=library.clinic,
-        title=fill(program.title) if program else DEFAULT_TITLE,
+        also=also,
+        clinic=clinic,
+        title=fill(program.title) if program else words.text("routine.default_title"),
         entries=tuple(entries),
         patient=visit.patient,
         date=visit.date,
@@ -76,18 +122,20 @@ def compose_routine(library: Library, visit: Visit, file: str = "") -> Routine:
         purpose=fill(program.purpose) if program else "",
         goals=tuple(map(fill, program.goals)) if program else (),
         warning_signs=(tuple(map(fill, program.warning_signs)) if program and program.warning_signs
-                       else DEFAULT_WARNING_SIGNS),
+                       else words.main.texts("routine.warning_signs")),
         note=visit.note,
         page_size=visit.page_size or library.clinic.page_size,
         log_weeks=weeks,
         layout=visit.layout or library.clinic.layout,
         greyscale=visit.greyscale if visit.greyscale is not None else library.clinic.greyscale,
+        language=language.spec,
     )
 
 
-def _names(library: Library, ids: tuple[str, ...]) -> tuple[str, ...]:
+def _names(library: Library, ids: tuple[str, ...], localized) -> tuple[str, ...]:
     # The loader has checked every id; an unknown one (a library read lazily) is left out, not guessed.
-    return tuple(library.exercises[i].name for i in ids if i in library.exercises)
+    # Names in the handout's language (`localized`): they are printed on the card.
+    return tuple(localized(library.exercises[i].name) for i in ids if i in library.exercises)
 
 
 # -- guides ---------------------------------------------------------------------------------------
@@ -112,6 +160,7 @@ class GuideDoc:
     cta_headline: str
     cta_text: tuple[Block, ...]
     page_size: str = "letter"
+    language: str = "en"  # the labels' language spec; the content is already in it
 
 
 def check_fields(fields: dict[str, str]) -> list[Problem]:
@@ -149,12 +198,31 @@ def _parsed(source: str) -> tuple[Block, ...]:
     return markdown.parse(source)[0]
 
 
-def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_size: str | None = None) -> GuideDoc:
-    """The guide `guide_id` for one recipient. Raises ContentError for unknown ids or missing fields."""
+def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_size: str | None = None, *,
+                  language: str | None = None, fallback: bool = False,
+                  warnings: list[Problem] | None = None) -> GuideDoc:
+    """The guide `guide_id` for one recipient, in `language` (default: the clinic's). Raises
+    ContentError for unknown ids, missing fields or (unless `fallback`) missing translations."""
     guide = library.guides.get(guide_id)
     if guide is None:
         hint = did_you_mean(guide_id, library.guides)
         raise ContentError(problems=[Problem(f"unknown guide id '{guide_id}'{hint}", "", 0, 0, "guide")])
+    lang = language_of(library, language)
+    if len(lang.codes) > 1:
+        raise ContentError(problems=[Problem(
+            f"a guide is built in one language at a time; build one per language ({', '.join(lang.codes)}): "
+            "bilingual pages are for end-of-visit handouts", "--language")])
+    problems: list[Problem] = []
+    localized = {}
+    for key, obj in [("guide", guide), ("clinic", library.clinic)] + [
+            (s.exercise, library.exercises[s.exercise]) for s in guide.sections if s.exercise]:
+        try:
+            localized[key] = in_language(library, obj, lang, fallback, warnings)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ContentError(problems=problems)
+    guide, clinic = localized["guide"], localized["clinic"]
     problems = check_fields(fields)
     for name, at in guide.placeholder_at:
         if not fields.get(name):
@@ -164,8 +232,7 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
     if problems:
         raise ContentError(problems=problems)
 
-    clinic = library.clinic
-    values = facts.with_clinic(fields, clinic)
+    values = facts.with_clinic(fields, clinic)  # the clinic in the guide's language (its tagline)
 
     def blocks(text, personal: bool = False) -> tuple[Block, ...]:
         # Personal placeholders live only on the cover and in the call to action; elsewhere only
@@ -181,14 +248,15 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
     for s in guide.sections:
         entry = None
         if s.exercise:
-            ex = library.exercises[s.exercise]
+            ex = localized[s.exercise]
             entry = RoutineEntry(ex, ex.dosage)
         sections.append(GuideSection(s, blocks(s.body), entry))
     return GuideDoc(
-        clinic=library.clinic, guide=guide, prepared_for=_fill(guide.prepared_for, values),
+        clinic=clinic, guide=guide, prepared_for=_fill(guide.prepared_for, values),
         intro=blocks(guide.intro), sections=tuple(sections),
         author_bio=blocks(guide.author.bio) if guide.author else (),
         cta_headline=_fill(guide.cta.headline, values) if guide.cta else "",
         cta_text=blocks(guide.cta.text, personal=True) if guide.cta else (),
         page_size=page_size or library.clinic.page_size,
+        language=lang.spec,
     )

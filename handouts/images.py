@@ -27,7 +27,6 @@ ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 MAX_PIXELS = 52_000_000
 MAX_BYTES = 30_000_000
 DEFAULT_DPI = 200
-MIN_PRINT_DPI = 150  # below this a picture prints soft: `check` and large print warn
 JPEG_QUALITY = 80
 PIPELINE_VERSION = "1"  # bump when the output of prepare() changes for the same input
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from handouts.errors import OutputError
 from handouts.load.recipients import neutralise
 
-FIELDS = ("row", "id", "file", "status", "input_hash", "message")
+# recipient: the row's fingerprint (load/fingerprint.py), so `email` sends each PDF only to its person
+FIELDS = ("row", "id", "file", "status", "input_hash", "message", "recipient")
 
 
 def read(path: Path) -> dict[int, dict]:
@@ -26,6 +27,8 @@ def read(path: Path) -> dict[int, dict]:
         return entries
     with open(path, newline="", encoding="utf-8") as fh:
         for record in csv.DictReader(fh):
+            if "recipient" not in record and record.get(None):  # rows appended to a manifest from before
+                record["recipient"] = record[None][0]  # the column existed: its value is the extra cell
             try:
                 entries[int(record["row"])] = record
             except (KeyError, TypeError, ValueError):
@@ -57,8 +60,10 @@ class Writer:
             raise cannot_write(path.parent, exc) from None
         self.path = path
 
-    def record(self, row: int, row_id: str, file: str, status: str, input_hash: str, message: str = "") -> None:
-        cells = (str(row), row_id, file, status, input_hash, message)
+    def record(self, row: int, row_id: str, file: str, status: str, input_hash: str, message: str = "",
+               recipient: str = "") -> None:
+        """`recipient`: the row's fingerprint (load/fingerprint.py)."""
+        cells = (str(row), row_id, file, status, input_hash, message, recipient)
         try:
             self.writer.writerow([neutralise(c) for c in cells])
             self.fh.flush()  # in the kernel before the rename: a killed process loses nothing

@@ -241,6 +241,9 @@ class Clinic:
     sample: bool = False  # the bundled demo clinic: every page it makes says "SAMPLE"
     layout: str = "standard"  # the clinic's default, one of LAYOUTS
     greyscale: bool = False  # the clinic photocopies its handouts
+    # The language of plain (untranslated) content and the default of every handout, with an
+    # optional region for dates: 'en', 'en-GB', 'es-MX'.
+    language: str = "en"
 
     def therapist(self, key: str) -> Therapist | None:
         return next((t for t in self.therapists if t.id == key), None)
@@ -276,6 +279,7 @@ class Visit:
     log_weeks: int | None = None  # log sheets to print (one per week); None: 1 when there is a log sheet
     layout: str | None = None  # one of LAYOUTS; None: the clinic's
     greyscale: bool | None = None  # None: the clinic's
+    language: str | None = None  # 'es', 'es-MX' or bilingual 'es+en'; None = the clinic's
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,7 @@ class RoutineEntry:
     note: str = ""
     harder: tuple[str, ...] = ()  # names of the exercise's progressions ("Too easy? Try: ...")
     easier: tuple[str, ...] = ()  # names of its regressions
+    also: RoutineEntry | None = None  # a bilingual handout: the same card in its second language
 
 
 @dataclass(frozen=True)
@@ -307,6 +312,8 @@ class Routine:
     log_weeks: int = 0  # weekly log sheets at the end (0: none)
     layout: str = "standard"
     greyscale: bool = False
+    language: str = "en"  # the labels' language spec ('es-MX', 'es+en'); content is already in it
+    also: Routine | None = None  # a bilingual handout ('es+en'): the same handout in its second language
 
 
 @dataclass(frozen=True)

@@ -265,16 +265,24 @@ def write_batch(folder, rows: list[dict], columns=("name", "email", "email_conse
         writer.writerow(columns)
         for row in rows:
             writer.writerow([row.get(c, "") for c in columns])
+    from handouts.load import recipients as lists
+    from handouts.load.fingerprint import fingerprint
+
+    # Fingerprints of the rows as the list reader reads them, like `handouts batch` (a row it refuses
+    # keeps the fingerprint of its raw cells, which then matches nothing).
+    parsed = {row.number: row.fields for row in lists.read(recipients).rows}
     manifest = folder / "manifest.csv"
     with open(manifest, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(("row", "id", "file", "status", "input_hash", "message"))
+        writer.writerow(("row", "id", "file", "status", "input_hash", "message", "recipient"))
         for number, row in enumerate(rows, 1):
             name = f"guide-{number:05d}.pdf"
             status = (statuses or {}).get(number, "built")
             if status == "built":
                 (folder / name).write_bytes(tiny_pdf(f"Guide for reader {number}"))
-            writer.writerow((number, number, name, status, f"hash{number}", ""))
+            # the recipient's fingerprint, as `handouts batch` records it
+            recipient = fingerprint({c: parsed.get(number, row).get(c, "") for c in columns})
+            writer.writerow((number, row.get("id") or number, name, status, f"hash{number}", "", recipient))
     return manifest, recipients
 
 

@@ -116,15 +116,18 @@ STAGES = [
     ("batch", "shards"),  # plan, run, resume; shards of one batch on many machines, merged
     ("batch_kinds",),  # what differs between batch kinds
     ("build", "check"),  # one handout or guide to bytes; the check command
-    ("glyphs", "invariants", "measure"),  # printed text vs the font; the layout-invariant checker; PDF facts
+    ("glyphs", "invariants", "measure", "fit"),  # printed text vs the font; the layout-invariant checker;
+    # PDF facts; does a built handout meet its layout's aims
     ("render", "mail", "preview"),  # reportlab; email delivery (never how PDFs are made); page images
-    ("compose", "manifest", "readability"),  # library + visit -> document; the batch record batch and mail read;
-    # reading level of patient text
+    ("compose", "manifest", "readability", "leftovers"),  # library + visit -> document; the batch record batch
+    # and mail read; reading level of patient text; the demo's leftovers in a clinic's own folder
     ("load",),  # YAML, visit files, recipient lists -> model
-    ("images", "qr", "theme", "facts", "wording", "i18n"),
+    ("images", "qr", "theme", "facts", "wording"),
+    ("i18n",),  # label catalogues, languages, dates (wording uses it)
     ("palette",),  # contrast-safe colours (theme uses it)
     ("cache",),
     ("files",),
+    ("translated",),  # content text written in more than one language
     ("model", "errors"),  # import nothing from the package
 ]
 

@@ -69,7 +69,7 @@ def seed_ten_mistakes(root: Path) -> list[tuple[str, str, int, str]]:
 
     rel = "content/exercises/prone-swimmers.yaml"
     edit(root, rel, r"^name: ", "name: &n ")
-    line = edit(root, rel, r"^purpose: .*", "purpose: *n")
+    line = edit(root, rel, r"^position: .*", "position: *n")
     seeded.append(("alias", rel, line, "aliases (*n) are not allowed"))
 
     rel = "content/exercises/glute-kickback.yaml"

@@ -184,7 +184,8 @@ def test_malformed_markdown(own_clinic, tmp_path, markdown, message):
     # Append the bad line as a new paragraph at the end of tip 2's body.
     lines = data.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "tip: 2")
-    body = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("body: |"))
+    # The body's English text: `body: |`, or `en: |` under `body:` when it has translations.
+    body = next(i for i in range(start, len(lines)) if lines[i].strip().startswith(("body: |", "en: |")))
     indent = len(lines[body + 1]) - len(lines[body + 1].lstrip())
     end = body + 1
     while end < len(lines) and (not lines[end].strip() or lines[end].startswith(" " * indent)):
@@ -193,7 +194,7 @@ def test_malformed_markdown(own_clinic, tmp_path, markdown, message):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     bad_line = end + 2
     _fails_with(own_clinic, ["guide", GUIDE, "--for", "Sam"],
-                rf"content/guides/{GUIDE}\.yaml:{bad_line}(:\d+)?: sections\[1\]\.body: {re.escape(message)}", tmp_path)
+                rf"content/guides/{GUIDE}\.yaml:{bad_line}(:\d+)?: sections\[1\]\.body(\.en)?: {re.escape(message)}", tmp_path)
     check = run(["check"], own_clinic)
     assert check.exit_code == 65 and message in check.stderr
 

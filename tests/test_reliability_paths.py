@@ -132,10 +132,12 @@ def test_every_payload_is_refused_and_nothing_outside_is_opened(traps, tmp_path)
     opened = [line.split("\t", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("open\t")]
     spawned = [line for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("spawn\t")]
     assert not spawned, spawned
-    # reportlab reads its own per-user settings (~/.reportlab_settings, ~/.reportlab_mods) when imported.
+    # reportlab reads its own per-user settings (~/.reportlab_settings, ~/.reportlab_mods) when imported;
+    # Babel (dates and plural rules by language, handouts.i18n) reads the system's time zone database.
     home = os.path.expanduser("~")
     allowed = _allowed_roots(root, cache, tmp_path) + ["/dev/null", "/dev/urandom", f"{home}/.reportlab_settings",
-                                                       f"{home}/.reportlab_mods"]
+                                                       f"{home}/.reportlab_mods", "/etc/localtime",
+                                                       "/usr/share/zoneinfo"]
     resolved = {p: os.path.realpath(p if os.path.isabs(p) else os.path.join(tmp_path, p)) for p in opened}
     forbidden = {str(secret), str(secret_dir / "secret.png"), "/etc/passwd", "/etc/hosts", "/proc/self/environ",
                  "/dev/zero", "/dev/stdin", os.path.realpath(root / "images" / "fifo.png")}

@@ -58,7 +58,7 @@ def test_content_glyphs_the_font_lacks_are_warned_by_routine_and_refused_by_chec
 
 def test_guide_content_glyphs_are_warned(clinic_copy, tmp_path):
     guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
-    _replace(guide, "subtitle: Simple things you can start at home today", f"subtitle: Simple things {CJK}")
+    _replace(guide, "  en: Simple things you can start at home today", f"  en: Simple things {CJK}")  # subtitle
     result = run(["guide", "back-pain-tips", "--for", "Ann", "-o", tmp_path / "g.pdf"], clinic_copy)
     assert result.exit_code == 0, explain(result)
     assert "content/guides/back-pain-tips.yaml: subtitle: warning: the font has no glyph for U+4E2D, U+6587" \
@@ -97,9 +97,10 @@ def test_guide_text_too_long_beside_its_picture_names_its_line(clinic_copy, tmp_
     """Text beside a picture is one table row, which cannot split across pages. It used to fail with
     'content/guides/back-pain-tips.yaml: a block is too large...' and no line (found by this suite)."""
     guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
-    _replace(guide, "      *Some movement is better than none.*", f"      {LONG_BODY}\n\n      *Some movement is better than none.*")
+    pad = " " * 8  # the English text of a body with translations (`body:`, `en: |`)
+    _replace(guide, f"{pad}*Some movement is better than none.*", f"{pad}{LONG_BODY}\n\n{pad}*Some movement is better than none.*")
     lines = guide.read_text(encoding="utf-8").splitlines()
-    body_line = lines.index("    body: |") + 2  # the first section's body text starts on the next line
+    body_line = lines.index("    body:") + 3  # the first section's English body: `en: |`, then its text
     folder, existing = output_folder(tmp_path)
     before = snapshot(folder)
     result = run(["guide", "back-pain-tips", "--for", "Ann", "-o", existing, "--overwrite"], clinic_copy)
@@ -111,8 +112,9 @@ def test_guide_text_too_long_beside_its_picture_names_its_line(clinic_copy, tmp_
 def test_author_bio_too_long_beside_the_photo_names_its_field(clinic_copy, tmp_path):
     guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
     text = guide.read_text(encoding="utf-8")
-    start = text.index("  bio: |\n") + len("  bio: |\n")
-    guide.write_text(text[:start] + f"    {LONG_BODY}\n\n    {LONG_BODY[:900]}\n" + text[start:], encoding="utf-8")
+    head = "  bio:\n    en: |\n"  # the English bio
+    start = text.index(head) + len(head)
+    guide.write_text(text[:start] + f"      {LONG_BODY}\n\n      {LONG_BODY[:900]}\n" + text[start:], encoding="utf-8")
     result = run(["guide", "back-pain-tips", "--for", "Ann", "-o", tmp_path / "g.pdf"], clinic_copy)
     refused(result, EXIT_DATAERR, r"content/guides/back-pain-tips\.yaml:\d+: author\.bio: the author's bio is too long")
     assert not (tmp_path / "g.pdf").exists()
@@ -227,10 +229,10 @@ def test_row_25_a_one_megabyte_note_is_refused_in_well_under_10_seconds(clinic, 
 
 def test_row_25_a_900_kb_paragraph_in_content_is_refused_with_its_place(clinic_copy, tmp_path):
     _replace(clinic_copy / "content" / "exercises" / "bridge.yaml",
-             "purpose: Strengthens your buttocks", "purpose: " + "Lift. " * 150_000 + "Strengthens your buttocks")
+             "  en: Strengthens your buttocks", "  en: " + "Lift. " * 150_000 + "Strengthens your buttocks")
     start = time.perf_counter()
     routine_refused(clinic_copy, tmp_path, ["--exercise", "bridge"], EXIT_DATAERR,
-                    r"content/exercises/bridge\.yaml:3:10: purpose: text is 900,\d+ characters; the limit is 5,000")
+                    r"content/exercises/bridge\.yaml:4:7: purpose\.en: text is 900,\d+ characters; the limit is 5,000")
     assert time.perf_counter() - start < 2
 
 

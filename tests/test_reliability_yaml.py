@@ -196,7 +196,7 @@ def test_row_12_missing_required_key_has_its_field_path(shared_clinic, bad_exerc
 def test_row_12_guide_section_without_body(clinic_copy, tmp_path):
     guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
     text = guide.read_text(encoding="utf-8")
-    start = text.index("    body: |\n")
+    start = text.index("    body:\n")  # the body with its translations (en: ..., es: ...)
     end = text.index("    image:\n", start)
     guide.write_text(text[:start] + text[end:], encoding="utf-8")
     line = text[:start].count("\n")  # the section item line ("  - heading: ...") is just above

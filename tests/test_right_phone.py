@@ -68,15 +68,17 @@ def test_the_demo_guide_text_names_no_clinic_fact_literally():
     for key in ("name", "website", "email", "address", "booking_url"):
         assert clinic[key] not in source, key
     for folder in ("guide", "handout"):
-        for path in (REPO / "content" / "email" / folder).iterdir():
-            text = path.read_text(encoding="utf-8")
+        for path in sorted(p for p in (REPO / "content" / "email" / folder).rglob("*") if p.is_file()):
+            text = path.read_text(encoding="utf-8")  # every language's templates
             assert clinic["name"] not in text and clinic["phone"] not in text, path
 
 
 def test_programs_use_clinic_facts_by_reference(clinic_copy, tmp_path):
     program = clinic_copy / "content" / "programs" / "core-activation.yaml"
     text = program.read_text(encoding="utf-8")
-    text = text.replace("warning_signs:\n", "warning_signs:\n  - Your pain wakes you at night. Call {clinic.phone}.\n", 1)
+    head = "warning_signs:\n  en:\n"  # the English list (the demo's texts carry their Spanish)
+    assert head in text
+    text = text.replace(head, head + "    - Your pain wakes you at night. Call {clinic.phone}.\n", 1)
     program.write_text(text, encoding="utf-8")
     set_clinic(clinic_copy, phone=NEW_PHONE)
     out = tmp_path / "h.pdf"
@@ -107,12 +109,12 @@ def test_a_guide_without_its_own_phone_or_booking_page_uses_the_clinics(library)
 def test_a_misspelt_clinic_fact_is_a_located_error(clinic_copy, where, text, message):
     path = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
     source = path.read_text(encoding="utf-8")
-    if where == "intro":
-        source = source.replace("intro: |\n", f"intro: |\n  {text}\n\n", 1)
-        line = 6
+    if where == "intro":  # the English texts (the demo's texts carry their Spanish)
+        source = source.replace("intro:\n  en: |\n", f"intro:\n  en: |\n    {text}\n\n", 1)
+        line = source.splitlines().index(f"    {text}") + 1
     else:
-        source = source.replace('prepared_for: "Prepared for {name}"', f'prepared_for: "{text}"')
-        line = 4
+        source = source.replace('en: "Prepared for {name}"', f'en: "{text}"')
+        line = next(n for n, row in enumerate(source.splitlines(), 1) if row.startswith("prepared_for:"))
     path.write_text(source, encoding="utf-8")
     result = run(["check"], clinic_copy)
     assert result.exit_code == 65, explain(result)
@@ -125,11 +127,13 @@ def test_a_fact_the_clinic_does_not_give_is_an_error_where_it_is_used(clinic_cop
     path = clinic_copy / "content" / "clinic.yaml"
     path.write_text(re.sub(r"(?m)^email:.*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
     guide = clinic_copy / "content" / "guides" / "back-pain-tips.yaml"
-    guide.write_text(guide.read_text(encoding="utf-8").replace(
-        "intro: |\n", "intro: |\n  Write to {clinic.email}.\n\n", 1), encoding="utf-8")
+    source = guide.read_text(encoding="utf-8").replace(
+        "intro:\n  en: |\n", "intro:\n  en: |\n    Write to {clinic.email}.\n\n", 1)
+    guide.write_text(source, encoding="utf-8")
+    line = source.splitlines().index("    Write to {clinic.email}.") + 1
     result = run(["check"], clinic_copy)
     assert result.exit_code == 65, explain(result)
-    assert "content/guides/back-pain-tips.yaml:6:" in result.stderr
+    assert f"content/guides/back-pain-tips.yaml:{line}:" in result.stderr
     assert "{clinic.email} is used here but content/clinic.yaml has no 'email:'" in result.stderr
 
 

@@ -303,8 +303,10 @@ def test_a4_page_size(clinic, tmp_path):
 
 
 def test_single_exercise_without_program_gets_default_warning_box(clinic, tmp_path):
-    from handouts.compose import DEFAULT_TITLE, DEFAULT_WARNING_SIGNS
+    from handouts import i18n
 
+    english = i18n.catalogue("en")
+    DEFAULT_TITLE, DEFAULT_WARNING_SIGNS = english.text("routine.default_title"), english.texts("routine.warning_signs")
     out = tmp_path / "one.pdf"
     result = run(["routine", "--exercise", "bridge", "--date", DATE, "-o", out], clinic)
     assert result.exit_code == 0, explain(result)

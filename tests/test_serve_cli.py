@@ -93,7 +93,7 @@ def test_port_in_use_is_a_clear_error(clinic):
 
 def test_serve_starts_with_broken_content_and_lists_the_problems(clinic_copy):
     bad = clinic_copy / "content" / "exercises" / "bridge.yaml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("name: Bridge", "name: [unclosed"), encoding="utf-8")
+    bad.write_text(bad.read_text(encoding="utf-8").replace("name: {en: Bridge, es: Puente}", "name: [unclosed"), encoding="utf-8")
     with serving(clinic_copy) as (proc, url, text, _):
         assert "problem(s) in the content" in text
         status, html = fetch(url)

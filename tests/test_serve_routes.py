@@ -341,9 +341,10 @@ def test_content_edited_on_disk_is_picked_up_and_broken_exercises_cannot_be_adde
     page.get("/")
     path = clinic_copy / "content" / "exercises" / "bridge.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("name: Bridge", "name: Glute bridge"), encoding="utf-8")
+    assert "name: {en: Bridge, es: Puente}" in text  # the demo's names have their Spanish
+    path.write_text(text.replace("{en: Bridge,", "{en: Glute bridge,"), encoding="utf-8")
     assert "Glute bridge" in page.get("/search?q=glute").get_data(as_text=True)
-    path.write_text(text.replace("name: Bridge", "name: [unclosed"), encoding="utf-8")
+    path.write_text(text.replace("name: {en: Bridge, es: Puente}", "name: [unclosed"), encoding="utf-8")
     html = page.get("/").get_data(as_text=True)
     assert "content problem" in html
     results = page.get("/search?q=").get_data(as_text=True)
@@ -398,3 +399,13 @@ def test_email_without_settings_says_how_to_set_it_up(page):
     html = page.post("/email", visit_fields(rows=[("bridge", {}, "")]) + [("email_to", "a@example.org"),
                                                                           ("email_consent", "yes")])
     assert "Email is not set up for this clinic" in html.get_data(as_text=True)
+
+
+def test_the_composer_builds_in_the_chosen_language(page):
+    html = page.get("/").get_data(as_text=True)
+    assert '<option value="es">Español (Spanish)</option>' in html
+    assert '<option value="es+en">Español (Spanish) + English (bilingual)</option>' in html
+    fields = visit_fields(program=PROGRAM, rows=program_rows(page), language="es")
+    facts = pdf_facts(page.post("/pdf", fields).data)
+    text = " ".join(facts.all_text.split())
+    assert "PARE y llámenos si:" in text and "21 de noviembre de 2026" in text and "STOP and call us" not in text

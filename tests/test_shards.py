@@ -130,3 +130,40 @@ def test_merge_without_shard_plans_is_refused(clinic, tmp_path):
     result = run(["batch", "merge", tmp_path / "empty"], clinic)
     assert result.exit_code == 65 and "no shard plan (shard-K-of-N.json) here" in result.stderr
     assert "Example:" in run(["batch", "merge", "--help"], clinic).stdout
+
+
+def test_the_kubernetes_and_aws_batch_examples_run_as_written(clinic, tmp_path, monkeypatch):
+    """examples/cluster: the Indexed Job's arguments, run once per index as Kubernetes would, then the
+    merge Job's; the AWS Batch job definition's command names the same batch and the same count."""
+    import json
+
+    import yaml
+    from conftest import REPO
+
+    folder = REPO / "examples" / "cluster"
+    job = yaml.safe_load((folder / "k8s-indexed-job.yaml").read_text(encoding="utf-8"))
+    spec = job["spec"]
+    container = spec["template"]["spec"]["containers"][0]
+    count = int(next(e["value"] for e in container["env"] if e["name"] == "HANDOUTS_SHARD_COUNT"))
+    assert spec["completionMode"] == "Indexed" and spec["completions"] == count
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data / "leads.csv", names(count))  # one row per shard: no worker pool to start
+
+    def local(args):
+        return [a.replace("/data", str(data)) for a in args]
+
+    for var in ("AWS_BATCH_JOB_ARRAY_INDEX", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HANDOUTS_SHARD_COUNT", str(count))
+    for index in range(count):
+        monkeypatch.setenv("JOB_COMPLETION_INDEX", str(index))
+        result = run(local(container["args"]), clinic)
+        assert result.exit_code == 0, explain(result)
+    merge_job = yaml.safe_load((folder / "k8s-merge-job.yaml").read_text(encoding="utf-8"))
+    merged = run(local(merge_job["spec"]["template"]["spec"]["containers"][0]["args"]), clinic)
+    assert merged.exit_code == 0, explain(merged)
+    assert f"{count} rows built, 0 missing, 0 failed, 0 duplicated" in merged.stderr
+    aws = json.loads((folder / "aws-batch-job-definition.json").read_text(encoding="utf-8"))["containerProperties"]
+    assert "--shard auto" in aws["command"][0] and "handouts batch guide back-pain-tips" in aws["command"][0]
+    assert {"name": "HANDOUTS_SHARD_COUNT", "value": str(count)} in aws["environment"]

@@ -56,7 +56,8 @@ def test_show_unknown_id_and_a_broken_file(clinic_copy):
     path = clinic_copy / "content" / "exercises" / "bridge.yaml"
     path.write_text(path.read_text().replace("reps: 10", "reps: ten"))
     result = run(["show", "bridge"], clinic_copy)
-    assert result.exit_code == 65 and "bridge.yaml:29:9: dosage.reps" in result.stderr, explain(result)
+    line = path.read_text().splitlines().index("  reps: ten") + 1
+    assert result.exit_code == 65 and f"bridge.yaml:{line}:9: dosage.reps" in result.stderr, explain(result)
 
 
 def test_a_missing_picture_is_marked(clinic_copy):

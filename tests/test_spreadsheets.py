@@ -41,17 +41,31 @@ def test_eight_bit_exports_read_right_without_being_named(tmp_path, encoding):
     assert [r.fields["first name"] for r in people.rows] == ["Renée", "José", "Zoë"]
 
 
+def test_windows_punctuation_is_not_taken_for_mac_letters(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("name,email\r\nAnn O’Brien,a@example.com\r\nBo Smith–Jones,b@example.com\r\n".encode("cp1252"))
+    people = recipients.read(path)  # as Mac Roman these would read 'OíBrien' and 'SmithñJones'
+    assert people.encoding == "cp1252"
+    assert [r.fields["name"] for r in people.rows] == ["Ann O’Brien", "Bo Smith–Jones"]
+
+
 def test_ambiguous_eight_bit_text_is_refused_with_both_readings_and_the_option(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_bytes("name,email\r\nÉMILE,e@example.com\r\n".encode("mac_roman"))  # an accented capital only
+    path.write_bytes("name,email\r\nZoë,z@example.com\r\n".encode("mac_roman"))  # cp1252 reads it 'Zo‘'
     with pytest.raises(ContentError) as caught:
         recipients.read(path)
     message = str(caught.value.problems[0])
     assert message.startswith(str(path)) and "--encoding" in message
-    assert "not UTF-8 (byte 12), and it reads more than one way (as " in message
-    assert "as cp1252: 'ƒMILE'" in message and "as mac_roman: 'ÉMILE'" in message
+    assert "not UTF-8 (byte 14), and it reads more than one way (as " in message
+    assert "as cp1252: 'Zo‘'" in message and "as mac_roman: 'Zoë'" in message
     # Named, it is read as named.
-    assert recipients.read(path, encoding="mac_roman").rows[0].fields["name"] == "ÉMILE"
+    assert recipients.read(path, encoding="mac_roman").rows[0].fields["name"] == "Zoë"
+
+
+def test_an_accented_capital_in_mac_roman_is_read_right(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("name,email\r\nÉMILE,e@example.com\r\n".encode("mac_roman"))  # cp1252: 'ƒMILE'
+    assert recipients.read(path).rows[0].fields["name"] == "ÉMILE"
 
 
 def test_utf16_without_a_mark_and_unknown_encodings_are_refused_by_name(tmp_path):

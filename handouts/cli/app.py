@@ -15,6 +15,10 @@ from handouts import __version__
 from handouts.errors import EXIT_CODES, HandoutsError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+LANGUAGE_HELP = ("Language of the labels and content: en, es, with a region for dates (es-MX, en-GB), or two "
+                 "for a bilingual handout (es+en). Default: the clinic's language: in clinic.yaml.")
+FALLBACK_HELP = ("Where content has no translation into --language, print the clinic's own language (each "
+                 "such text is listed as a warning). Without it, a missing translation is an error.")
 
 
 def report(func):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, FALLBACK_HELP, main, report, root_of, warn
 
 GUIDE_FILE_NAME = "{guide}-{row:05d}.pdf"  # batch_kinds.GUIDE.file_name (not imported: --help stays instant)
 
@@ -23,8 +23,10 @@ def batch():
       handouts batch guide back-pain-tips --recipients leads.csv --out guides/ --shard 2/4
       handouts batch merge shards/0 shards/1 shards/2 shards/3 --into guides/
 
-    Re-running the same command builds only rows that are new or changed; a manifest.csv in the
-    output folder records every row. Exit code 75 when some rows failed (they are listed).
+    A 'language' column (en, es, es-MX) builds each row in its language, and 'handouts email' then writes
+    to each person in that language. Re-running the same command builds only rows that are new or
+    changed; a manifest.csv in the output folder records every row. Exit code 75 when some rows failed
+    (they are listed).
     """
 
 
@@ -50,6 +52,9 @@ def _batch_options(func):
         click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False)),
         click.option("--merge-to", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.pdf",
                      help="Also write every reader's PDF, in row order, into one PDF for a print mail-out."),
+        click.option("--language", metavar="LANG",
+                     help="Language for rows without a 'language' column value (e.g. es, es+en). Default: the clinic's."),
+        click.option("--fallback", is_flag=True, help=FALLBACK_HELP),
     ]
     for option in reversed(options):
         func = option(func)
@@ -83,6 +88,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
         bad = {p.row: p.message for p in plan.problems if p.row}
         shards.record_plan(out_dir, shard_, [job.row for job in plan.jobs] + list(bad), bad)
         click.echo(f"shard {shard_[0]} of {shard_[1]}", err=True)
+    warn(batch_mod.check_languages(plan, root, options))  # missing translations stop it here (exit 65)
     todo, skipped = batch_mod.pending(plan, force)
     bad_rows = batch_mod.rows_with_problems(plan.problems)
     click.echo(f"{len(plan.jobs) + bad_rows} rows in this batch: {len(todo)} to build, {skipped} already built"
@@ -191,7 +197,7 @@ def batch_merge(ctx, folders, into):
 @click.pass_context
 @report
 def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding, delimiter, ignore_unknown_columns,
-                column_options, columns_file, page_size, merge_to, name_template):
+                column_options, columns_file, page_size, merge_to, language, fallback, name_template):
     """One guide per recipient; columns fill the guide's placeholders (e.g. name).
 
     \b
@@ -199,7 +205,8 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
       handouts batch guide back-pain-tips --recipients leads.csv --out guides/ --jobs 2
     """
     _run_batch(ctx, "guide", guide_id, recipients, out_dir, jobs, shard, force, encoding, delimiter,
-               ignore_unknown_columns, name_template, {"page_size": page_size}, column_options, columns_file,
+               ignore_unknown_columns, name_template,
+               {"page_size": page_size, "language": language, "fallback": fallback}, column_options, columns_file,
                merge_to)
 
 
@@ -210,7 +217,7 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
 @click.pass_context
 @report
 def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encoding, delimiter, ignore_unknown_columns,
-                  column_options, columns_file, page_size, merge_to, date):
+                  column_options, columns_file, page_size, merge_to, language, fallback, date):
     """One end-of-visit handout per patient row (columns: patient, date, therapist, note, layout).
 
     The layout column (standard, compact or large-print) chooses per patient; empty: the clinic's.
@@ -222,5 +229,6 @@ def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encodin
       handouts batch routine --program core-activation --recipients patients.csv --out handouts/
     """
     _run_batch(ctx, "routine", program, recipients, out_dir, jobs, shard, force, encoding, delimiter,
-               ignore_unknown_columns, None, {"page_size": page_size, "date": date}, column_options, columns_file,
+               ignore_unknown_columns, None, {"page_size": page_size, "date": date, "language": language,
+                                              "fallback": fallback}, column_options, columns_file,
                merge_to)

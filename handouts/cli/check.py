@@ -15,9 +15,11 @@ from handouts.cli.app import CONTEXT, main, report, root_of, warn
                                             "grade 8) as errors.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the problems as JSON on stdout (for scripts); the exit code is the same.")
+@click.option("--language", "languages", multiple=True, metavar="LANG",
+              help="Also report every text without a translation into LANG (e.g. es), with its place. Repeatable.")
 @click.pass_context
 @report
-def check(ctx, strict, as_json):
+def check(ctx, strict, as_json, languages):
     """Check the whole clinic folder and report every problem at once.
 
     Reads every content file, checks every reference between files and every image, and prints one
@@ -30,6 +32,7 @@ def check(ctx, strict, as_json):
     Examples:
       handouts --root ~/my-clinic check
       handouts check --json > problems.json
+      handouts check --language es
     """
     from handouts.api import Clinic
     from handouts.errors import EXIT_DATAERR, ContentError
@@ -39,7 +42,13 @@ def check(ctx, strict, as_json):
         clinic = Clinic.open(root)
         library, problems = clinic.library, clinic.check()
     except ContentError as exc:  # content/clinic.yaml unusable: nothing else can be checked
-        library, problems = None, list(exc.problems)
+        from handouts.leftovers import scan as demo_leftovers
+
+        library, problems = None, list(exc.problems) + demo_leftovers(root)
+    if library is not None:
+        from handouts.i18n.content import translation_problems
+
+        problems += translation_problems(library, languages, root)
     errors = [p for p in problems if not p.warning or strict]
     if as_json:
         counts = {"exercises": len(library.exercises), "programs": len(library.programs),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, FALLBACK_HELP, LANGUAGE_HELP, main, report, root_of, warn
 from handouts.cli.complete import complete_guide
 
 
@@ -15,17 +15,20 @@ from handouts.cli.complete import complete_guide
 @click.option("--for", "for_name", metavar="NAME", default="", help="Recipient's name: fills {name} (\"Prepared for Maria\").")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="Any other placeholder value. Repeatable.")
 @click.option("--page-size", type=click.Choice(["letter", "a4"], case_sensitive=False), help="Default: the clinic's.")
+@click.option("--language", metavar="LANG", help=LANGUAGE_HELP)
+@click.option("--fallback", is_flag=True, help=FALLBACK_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="PDF to write. Default: ID.pdf.")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @click.pass_context
 @report
-def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
+def guide(ctx, guide_id, for_name, fields, page_size, language, fallback, output, overwrite):
     """Build a guide (cover, contents, tips, author, call to action) for one reader.
 
     \b
     Examples:
       handouts guide back-pain-tips --for "Maria Gómez" -o maria-guide.pdf
       handouts guide back-pain-tips --for Sam --field clinic_city=Springfield
+      handouts guide back-pain-tips --language es --for "María" -o maria-guia.pdf
     """
     from handouts import build
     from handouts.load import subset
@@ -46,7 +49,8 @@ def guide(ctx, guide_id, for_name, fields, page_size, output, overwrite):
     root = root_of(ctx)
     # Only what this guide uses (#11 guarantee 8): a broken file elsewhere does not stop it.
     used = subset.load_used(root, guides=[guide_id])
-    data, warnings = build.render_guide_pdf(root, used.library, guide_id, values, page_size)
+    data, warnings = build.render_guide_pdf(root, used.library, guide_id, values, page_size, language=language,
+                                            fallback=fallback)
     path = output or Path(f"{guide_id}.pdf")
     write_atomic(path, data, overwrite=overwrite)
     warn(warnings)

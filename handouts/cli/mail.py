@@ -40,10 +40,14 @@ from handouts.cli.app import CONTEXT, main, report, root_of
 @click.option("--columns", "columns_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --manifest: YAML file of FIELD: COLUMN lines, as given to the batch.")
 @click.option("--delimiter", type=click.Choice([",", ";", "tab"]), help="Recipient list delimiter.")
+@click.option("--only-matching", is_flag=True,
+              help="With --manifest: when some PDFs are no longer for the person on their row of the list "
+                   "(the list was edited after the build), still send the PDFs whose person is unchanged. "
+                   "Without it nothing is sent; the others are listed either way.")
 @click.pass_context
 @report
 def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encrypt, dry_run, outbox_dir,
-           resend_unknown, again, encoding, column_options, columns_file, delimiter):
+           resend_unknown, again, encoding, column_options, columns_file, delimiter, only_matching):
     """Email one PDF to one person, or every PDF of a batch to its own recipient.
 
     \b
@@ -55,9 +59,27 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
     Each message has exactly one recipient. SMTP settings come from email_delivery in clinic.yaml;
     the password only from the environment variable or owner-only file named there. A send journal
     (mail-journal/ beside the PDFs) makes re-running safe: what was sent is not sent again.
-    Exit codes: 0 all sent · 65 bad address or no consent · 69 server unreachable or TLS refused ·
-    75 some messages failed or are unknown, or the batch is locked · 77 login refused · 78 settings.
+    Each PDF of a batch goes only to the list row that is still the person it was built for (same
+    id, or same name, address and other details wherever the row now is); if a list was sorted,
+    edited or re-exported after the build, the rows that changed are refused by row and nothing is
+    sent unless --only-matching. List rows without a PDF are listed.
+    Exit codes: 0 all sent · 65 bad address, no consent or a PDF not for its row's person ·
+    69 server unreachable or TLS refused · 75 some messages failed or are unknown, or the batch is
+    locked · 77 login refused · 78 settings · 130 stopped with Ctrl-C (the journal keeps what was sent).
     """
+    try:
+        _email(ctx, pdf, to, name, visit_file, manifest, recipients, template, encrypt, dry_run, outbox_dir,
+               resend_unknown, again, encoding, column_options, columns_file, delimiter, only_matching)
+    except KeyboardInterrupt:
+        # The journal records each message as it is handed over, so a second run sends the rest and
+        # nothing twice; one being handed over at that moment is reported as "unknown" then.
+        click.echo("interrupted: no further messages sent; run the same command again to send the rest "
+                   "(what was sent is in the journal and is not sent twice)", err=True)
+        sys.exit(130)
+
+
+def _email(ctx, pdf, to, name, visit_file, manifest, recipients, template, encrypt, dry_run, outbox_dir,
+           resend_unknown, again, encoding, column_options, columns_file, delimiter, only_matching):
     from handouts import mail
     from handouts.load import folder
 
@@ -67,13 +89,14 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
     library = folder.load_library(root, guides=False)
     clinic = library.clinic
     if pdf:
-        consent = None
+        consent, language = None, ""
         if visit_file:  # without one, consent is not recorded: mail.single refuses if the clinic requires it
             from handouts.load.visit import load_visit
 
             visit = load_visit(visit_file, library)
             consent, name = visit.email_consent, name or visit.patient
-        outbox = mail.single(pdf, to, name, consent, clinic, template or "handout")
+            language = visit.language or ""  # the email in the handout's language
+        outbox = mail.single(pdf, to, name, consent, clinic, template or "handout", language=language)
     else:
         if clinic.email_delivery is None:
             mail.outbox.precheck("", None, clinic)
@@ -81,7 +104,8 @@ def email_(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
 
         outbox = mail.from_manifest(manifest, recipients, clinic, template, encoding=encoding,
                                     delimiter="\t" if delimiter == "tab" else delimiter,
-                                    columns=column_mapping(column_options, columns_file))
+                                    columns=column_mapping(column_options, columns_file),
+                                    only_matching=only_matching)
     report = mail.deliver(outbox, clinic, root, dry_run=dry_run, outbox_dir=outbox_dir, encrypt=encrypt,
                           resend_unknown=resend_unknown, again=again, on_password=_show_password)
     mail_result(report, dry_run)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, FALLBACK_HELP, LANGUAGE_HELP, main, report, root_of, warn
 from handouts.cli.complete import complete_exercise, complete_program, complete_therapist
 
 
@@ -41,6 +41,8 @@ from handouts.cli.complete import complete_exercise, complete_program, complete_
                    "for notes. Default: as the visit file or program says (log_sheet: yes).")
 @click.option("--log-weeks", "log_weeks", type=click.IntRange(1, 12), metavar="N",
               help="Print N log sheets, one per week from the visit date (implies --log-sheet).")
+@click.option("--language", metavar="LANG", help=LANGUAGE_HELP)
+@click.option("--fallback", is_flag=True, help=FALLBACK_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="PDF to write. Default: handout-DATE-XXXXXXXX.pdf (a random part, never patient data) in the current folder.")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
@@ -50,7 +52,7 @@ from handouts.cli.complete import complete_exercise, complete_program, complete_
 @click.pass_context
 @report
 def routine(ctx, visit_file, patient, program, exercises, remove, note, therapist, date, page_size, layout, greyscale,
-            log_sheet, log_weeks, output, overwrite, email=None):
+            log_sheet, log_weeks, language, fallback, output, overwrite, email=None):
     """Build the end-of-visit handout from options or from a visit file.
 
     \b
@@ -65,6 +67,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
       handouts routine examples/visit.yaml -o maria.pdf --email maria@example.org
       handouts routine --program core-activation --exercise bridge:reps=10-15,hold=30s \\
           --exercise clamshell:reps=until-tired --log-sheet --log-weeks 2 -o log.pdf
+      handouts routine --program core-activation --language es --patient "María" -o maria-es.pdf
 
     Options given with a visit file override what the file says.
     """
@@ -79,12 +82,14 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     library = used.library
     visit = visit_with_options(library, visit_file, patient=patient, program=program, exercises=exercises,
                                remove=remove, note=note, therapist=therapist, date=date, page_size=page_size,
-                               log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale)
+                               log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale,
+                               language=language)
     if email is not None:  # refuse a bad address or missing consent before anything is built
         from handouts import mail
 
         mail.outbox.precheck(email, visit.email_consent, library.clinic, "--email")
-    data, warnings = build.render_routine_pdf(root, library, visit, str(visit_file) if visit_file else "")
+    data, warnings = build.render_routine_pdf(root, library, visit, str(visit_file) if visit_file else "",
+                                              fallback=fallback)
     path = output or build.default_output(visit)
     write_atomic(path, data, overwrite=overwrite)
     warn(warnings)
@@ -94,7 +99,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     click.echo(f"wrote {path}")
     if email is not None:
         outbox = mail.single(path, email, visit.patient, visit.email_consent, library.clinic, "handout",
-                             "--email")
+                             "--email", language=visit.language or "")
         from handouts.cli.mail import mail_result
 
         mail_result(mail.deliver(outbox, library.clinic, root), dry_run=False)

@@ -77,15 +77,14 @@ def _eight_bit(data: bytes, file: str, first: int) -> tuple[str, str]:
 
 
 def _looks_like_names(text: str) -> bool:
-    """No control characters, and no capital letter after a small one inside a word (mojibake such
-    as 'RenŽe', 'ZoÎ'); accented capitals only start words or stand in all-capital words."""
+    """No control characters, and no capital letter right after a small one where either is not
+    ASCII: mojibake such as 'RenŽe' or 'ZoÎ' (Mac Roman read as cp1252 and back), or 'OíBrien' and
+    'SmithñJones' (cp1252's ’ and – read as Mac Roman). ASCII 'McDonald' stays a name."""
     for word in text.split():
         if any(unicodedata.category(c) == "Cc" for c in word):
             return False
         for before, letter in zip(" " + word, word):
-            if ord(letter) < 128 or not letter.isupper():
-                continue
-            if before.islower():
+            if letter.isupper() and before.islower() and (ord(letter) > 127 or ord(before) > 127):
                 return False
     return True
 

@@ -42,13 +42,20 @@ def did_you_mean(word: str, choices) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every ASCII Cc but tab and line feed
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def text_problem(value: str) -> str | None:
     """Why a piece of user text cannot be printed as typed, or None when it can."""
-    bad = sorted({c for c in value if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t"})
+    # Only non-ASCII characters need Unicode's tables (no ASCII character is Cf or right-to-left):
+    # the regexes pick them out at C speed, so checking a library's text in two languages stays cheap.
+    others = set(_NON_ASCII.findall(value))
+    bad = sorted(set(_ASCII_CONTROL.findall(value)) | {c for c in others if unicodedata.category(c) in ("Cc", "Cf")})
     if bad:
         codes = ", ".join(f"U+{ord(c):04X}" for c in bad[:5])
         return f"contains control or invisible formatting characters ({codes}); remove them"
-    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in value):
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in others):
         return "right-to-left text (Hebrew, Arabic) is not supported yet"
     return None
 

@@ -20,15 +20,13 @@ and its row skipped; each value is checked by the same rules as an exercise file
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 from handouts import model as m
 from handouts.errors import ContentError, Problem
 from handouts.files import require_input_file
-from handouts.load import charsets, fields, folder, recipients, schema
+from handouts.load import fields, folder, recipients, schema
 from handouts.load.importing import Draft, slug
 from handouts.load.yamlfile import YList, YMap
 
@@ -50,35 +48,10 @@ def read_rows(path: Path, encoding: str | None = None, delimiter: str | None = N
         data = path.read_bytes()
     except OSError as exc:
         raise ContentError(problems=[Problem(f"cannot read the file ({exc.strerror})", str(path))]) from None
-    text, _ = charsets.decode(data, str(path), encoding)
-    delim = delimiter or recipients._sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise ContentError(problems=[Problem("the file is empty; the first line must name the columns",
-                                             str(path))]) from None
-    except csv.Error as exc:
-        raise ContentError(problems=[Problem(f"unreadable header line ({exc})", str(path))]) from None
-    rows, problems = [], []
-    number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            number += 1
-            problems.append(Problem(f"unreadable line ({exc})", f"{path}#row {number}"))
-            continue
-        number += 1
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(Problem(f"has {len(cells)} cells but the header names {len(header)} columns",
-                                    f"{path}#row {number}"))
-            continue
-        rows.append((number, dict(zip(header, cells))))
+    header, table, _, _ = recipients.read_table(data, str(path), encoding, delimiter)
+    header = [h.strip().lower() for h in header]
+    rows = [(n, dict(zip(header, cells))) for n, cells in table if not isinstance(cells, Problem)]
+    problems = [cells for _, cells in table if isinstance(cells, Problem)]
     return header, rows, problems
 
 

@@ -65,8 +65,11 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | None,
-              mapping: dict[str, str]) -> RecipientList:
+def read_table(data: bytes, file: str, encoding: str | None, delimiter: str | None):
+    """A CSV file's bytes -> (header cells, [(row number, cells) or (row number, Problem)], encoding,
+    delimiter): decoded and split as spreadsheets write them; blank lines skipped; an unreadable line or
+    one with the wrong number of cells becomes a Problem in its place. Recipient lists and exercise
+    lists (load/import_csv.py) both read CSV through this."""
     text, used = charsets.decode(data, file, encoding)
     first_line = text.split("\n", 1)[0]
     delim = delimiter or _sniff_delimiter(first_line)
@@ -77,9 +80,7 @@ def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | Non
         raise ContentError(problems=[Problem("the file is empty; the first line must name the columns", file)]) from None
     except csv.Error as exc:
         raise ContentError(problems=[Problem(f"unreadable header line: {exc}", file)]) from None
-    columns = _mapped(tuple(h.strip().lower() for h in header), mapping, file)
-    problems = _header_problems(columns, file)
-    rows: list[Row] = []
+    rows: list = []
     number = 0
     while True:
         try:
@@ -88,14 +89,28 @@ def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | Non
             break
         except csv.Error as exc:
             number += 1
-            problems.append(Problem(f"unreadable line ({exc})", file, row=number))
+            rows.append((number, Problem(f"unreadable line ({exc})", file, row=number)))
             continue
         number += 1
         if not any(c.strip() for c in cells):
             continue  # blank line
-        if len(cells) != len(columns):
-            problems.append(Problem(f"has {len(cells)} cells but the header names {len(columns)} columns",
-                                    file, row=number))
+        if len(cells) != len(header):
+            rows.append((number, Problem(f"has {len(cells)} cells but the header names {len(header)} columns",
+                                         file, row=number)))
+            continue
+        rows.append((number, cells))
+    return header, rows, used, delim
+
+
+def _read_csv(data: bytes, file: str, encoding: str | None, delimiter: str | None,
+              mapping: dict[str, str]) -> RecipientList:
+    header, table, used, delim = read_table(data, file, encoding, delimiter)
+    columns = _mapped(tuple(h.strip().lower() for h in header), mapping, file)
+    problems = _header_problems(columns, file)
+    rows: list[Row] = []
+    for number, cells in table:
+        if isinstance(cells, Problem):
+            problems.append(cells)
             continue
         row, row_problems = _row(number, dict(zip(columns, cells)), file)
         problems += row_problems

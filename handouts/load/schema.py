@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from handouts import model as m
+from handouts.load import translations as tr
 from handouts.load.fields import MAX_SHORT, MAX_TEXT, Reader, join_path, kind_of, placeholders, shown, yes_no
 from handouts.load.yamlfile import YList, YMap
 
@@ -17,7 +18,7 @@ from handouts.load.yamlfile import YList, YMap
 
 CLINIC_KEYS = ("name", "tagline", "logo", "colors", "fonts", "font_size", "image_dpi", "phone", "website", "email",
                "address", "therapists", "disclaimer", "page_size", "email_delivery",
-               "booking_url", "layout", "greyscale")
+               "booking_url", "layout", "greyscale", "language")
 EXERCISE_KEYS = ("name", "position", "position_label", "purpose", "region", "tags", "equipment", "images", "steps", "tips",
                  "mistakes", "precautions", "dosage", "video", "progressions", "regressions",
                  "source")
@@ -50,7 +51,7 @@ def read_dosage(r: Reader, node, at, path: str) -> m.Dosage:
                     values["reps_open"] = open_reps
         except ValueError as exc:
             r.add(str(exc), d.value_at[key], join_path(path, key))
-    return m.Dosage(side=r.choice(d, "side", path, m.SIDES), load=r.text(d, "load", path, MAX_SHORT), **values)
+    return m.Dosage(side=r.choice(d, "side", path, m.SIDES), load=tr.text(r, d, "load", path, MAX_SHORT), **values)
 
 
 def read_clinic(r: Reader, tree) -> m.Clinic | None:
@@ -94,7 +95,7 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
     return m.Clinic(
         name=name,
         phone=phone,
-        tagline=r.text(c, "tagline", "", MAX_SHORT) or "",
+        tagline=tr.text(r, c, "tagline", "", MAX_SHORT) or "",
         logo=logo,
         colors=colors,
         fonts=fonts,
@@ -105,13 +106,29 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
         email=r.text(c, "email", "", MAX_SHORT) or "",
         address=r.text(c, "address", "", MAX_SHORT) or "",
         therapists=tuple(therapists),
-        disclaimer=r.text(c, "disclaimer", "", 400) or "",
+        disclaimer=tr.text(r, c, "disclaimer", "", 400) or "",
         page_size=r.choice(c, "page_size", "", m.PAGE_SIZES) or "letter",
         where=r.location((1, 1)),
         email_delivery=read_email_settings(r, c),
         layout=r.choice(c, "layout", "", m.LAYOUTS) or "standard",
         greyscale=bool(yes_no(r, c, "greyscale", "")),
+        language=read_language(r, c, "language") or "en",
     )
+
+
+def read_language(r: Reader, node: YMap, key: str, path: str = "") -> str | None:
+    """A language spec ('es', 'en-GB', 'es+en') that has labels; the text as written, or None."""
+    from handouts import i18n
+
+    text = r.text(node, key, path, 20)
+    if text is None:
+        return None
+    try:
+        i18n.parse(text)
+    except ValueError as exc:
+        r.add(str(exc), node.value_at[key], join_path(path, key))
+        return None
+    return text
 
 
 def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
@@ -125,20 +142,21 @@ def read_exercise(r: Reader, tree, ident: str) -> m.Exercise | None:
             continue
         file = r.file_path(p["file"], p.value_at["file"], f"{path}.file")
         if file:
-            caption = r.text(p, "caption", path, MAX_SHORT) or ""
+            caption = tr.text(r, p, "caption", path, MAX_SHORT) or ""
             pictures.append(m.Picture(file, caption, r.location(p.value_at["file"], f"{path}.file")))
-    steps = r.text_list(e, "steps")
+    steps = tr.text_list(r, e, "steps", "", MAX_TEXT)
     if e.get("steps") is not None and not steps and isinstance(e["steps"], YList) and not e["steps"]:
         r.add("give at least one step", e.value_at["steps"], "steps")
     dosage = read_dosage(r, e["dosage"], e.value_at["dosage"], "dosage") if e.get("dosage") is not None else m.Dosage()
     # Every field is read before deciding, so one run reports every problem in the file.
     fields = dict(
-        name=r.text(e, "name", "", MAX_SHORT), position=r.choice(e, "position", "", m.POSITIONS),
-        purpose=r.text(e, "purpose") or "",
+        name=tr.text(r, e, "name", "", MAX_SHORT), position=r.choice(e, "position", "", m.POSITIONS),
+        purpose=tr.text(r, e, "purpose", "", MAX_TEXT) or "",
         region=r.text_list(e, "region", "", MAX_SHORT), tags=r.text_list(e, "tags", "", MAX_SHORT),
-        equipment=r.text_list(e, "equipment", "", MAX_SHORT), tips=r.text_list(e, "tips"),
-        mistakes=r.text_list(e, "mistakes"), precautions=r.text_list(e, "precautions"), video=r.url(e, "video"),
-        position_label=r.text(e, "position_label", "", 60) or "",
+        equipment=r.text_list(e, "equipment", "", MAX_SHORT), tips=tr.text_list(r, e, "tips", "", MAX_TEXT),
+        mistakes=tr.text_list(r, e, "mistakes", "", MAX_TEXT),
+        precautions=tr.text_list(r, e, "precautions", "", MAX_TEXT), video=r.url(e, "video"),
+        position_label=tr.text(r, e, "position_label", "", 60) or "",
     )
     if fields["position"] == "other" and not fields["position_label"] and e.get("position_label") is None:
         r.add("position 'other' needs position_label: the position in your own words, e.g. 'Standing in a doorway'",
@@ -195,7 +213,7 @@ def read_items(r: Reader, node: YMap, key: str) -> tuple[m.ProgramItem, ...]:
         dosage = m.Dosage()
         if item.get("dosage") is not None:
             dosage = read_dosage(r, item["dosage"], item.value_at["dosage"], f"{path}.dosage")
-        note = r.text(item, "note", path) or ""
+        note = tr.text(r, item, "note", path, MAX_TEXT) or ""
         if ident:
             out.append(m.ProgramItem(ident, dosage, note, r.location(item.value_at["id"], f"{path}.id")))
     return tuple(out)
@@ -206,10 +224,11 @@ def read_program(r: Reader, tree, ident: str) -> m.Program | None:
     if p is None:
         return None
     items = read_items(r, p, "exercises")
-    title = r.text(p, "title", "", MAX_SHORT)
+    title = tr.text(r, p, "title", "", MAX_SHORT)
     if isinstance(p.get("exercises"), YList) and not p["exercises"]:
         r.add("list at least one exercise", p.value_at["exercises"], "exercises")
-    purpose, goals, signs = r.text(p, "purpose") or "", r.text_list(p, "goals"), r.text_list(p, "warning_signs")
+    purpose = tr.text(r, p, "purpose", "", MAX_TEXT) or ""
+    goals, signs = tr.text_list(r, p, "goals", "", MAX_TEXT), tr.text_list(r, p, "warning_signs", "", MAX_TEXT)
     log_sheet = bool(yes_no(r, p, "log_sheet", ""))
     if not (title and items):
         return None
@@ -284,13 +303,19 @@ def markdown_text(r: Reader, node: YMap, key: str, path: str) -> m.Text | None:
     """Author Markdown: checked now (links, HTML, unsupported blocks) so check reports it."""
     from handouts.load import markdown
 
-    text = r.text(node, key, path)
+    text = tr.text(r, node, key, path, MAX_TEXT)
     if text is None:
         return None
     at = node.value_at[key]
-    _, problems = markdown.parse(text, r.file, at[0], join_path(path, key))
-    r.problems.extend(problems)
-    return m.Text(text, r.location(at, join_path(path, key)))
+    value = node[key]
+    for code, source in text.texts.items():
+        where = value.value_at[code] if code else at  # each translation from its own line
+        _, problems = markdown.parse(source, r.file, where[0], join_path(path, key) + (f".{code}" if code else ""))
+        r.problems.extend(problems)
+    # Problems found later (a missing clinic fact, text too long beside its picture) point at the text
+    # as first written: for translations, that language's text, not the `en:` key above it.
+    first = text.places.get(next(iter(text.texts))) if text.places else None
+    return m.Text(text, first or r.location(at, join_path(path, key)))
 
 
 def _picture(r: Reader, node: YMap, key: str, path: str, caption: str = "") -> m.Picture | None:
@@ -308,12 +333,16 @@ def read_guide(r: Reader, tree, ident: str) -> m.Guide | None:
     used: list[tuple[str, m.Location]] = []
 
     def with_placeholders(node: YMap, key: str, path: str, limit: int = MAX_SHORT) -> str:
-        text = r.text(node, key, path, limit) or ""
-        if text:
+        text = tr.text(r, node, key, path, limit) or ""
+        names: list[str] = []
+        for each in tr.placeholder_texts(text):  # each language's text: a placeholder may be in one only
             try:
-                used.extend((name, r.location(node.value_at[key], join_path(path, key))) for name in placeholders(text))
+                found = placeholders(each)
             except ValueError as exc:
                 r.add(str(exc), node.value_at[key], join_path(path, key))
+                continue
+            names += found if not names else [n for n in found if n not in names]
+        used.extend((name, r.location(node.value_at[key], join_path(path, key))) for name in names)
         return text
 
     sections = []
@@ -326,12 +355,12 @@ def read_guide(r: Reader, tree, ident: str) -> m.Guide | None:
             im = r.mapping(sm["image"], f"{path}.image", ("file", "caption", "placement"), required=("file",),
                            at=sm.value_at["image"])
             if im is not None and im.get("file") is not None:
-                image = _picture(r, im, "file", f"{path}.image", r.text(im, "caption", f"{path}.image", MAX_SHORT) or "")
+                image = _picture(r, im, "file", f"{path}.image", tr.text(r, im, "caption", f"{path}.image", MAX_SHORT) or "")
                 placement = r.choice(im, "placement", f"{path}.image", m.PLACEMENTS) or "top"
         exercise = None
         if sm.get("exercise") is not None:
             exercise = r.identifier(sm["exercise"], sm.value_at["exercise"], f"{path}.exercise")
-        heading = r.text(sm, "heading", path, MAX_SHORT)
+        heading = tr.text(r, sm, "heading", path, MAX_SHORT)
         body = markdown_text(r, sm, "body", path)
         if heading and body:
             sections.append(m.Section(heading, body, r.whole(sm, "tip", path, 1, 99), image, placement, exercise,
@@ -341,7 +370,7 @@ def read_guide(r: Reader, tree, ident: str) -> m.Guide | None:
         am = r.mapping(g["author"], "author", ("name", "credentials", "photo", "bio"), required=("name",),
                        at=g.value_at["author"])
         if am is not None and am.get("name") is not None:
-            author = m.Author(r.text(am, "name", "author", MAX_SHORT) or "", r.text(am, "credentials", "author",
+            author = m.Author(r.text(am, "name", "author", MAX_SHORT) or "", tr.text(r, am, "credentials", "author",
                               MAX_SHORT) or "", _picture(r, am, "photo", "author"), markdown_text(r, am, "bio", "author"))
     cta = None
     if g.get("cta") is not None:
@@ -354,14 +383,14 @@ def read_guide(r: Reader, tree, ident: str) -> m.Guide | None:
                 with_placeholders(cm, "text", "cta", MAX_TEXT)
             cta = m.CallToAction(headline, text, r.text(cm, "phone", "cta", 40) or "",
                                  r.url(cm, "booking_url", "cta"), r.location(g.value_at["cta"], "cta"))
-    title = r.text(g, "title", "", MAX_SHORT)
+    title = tr.text(r, g, "title", "", MAX_SHORT)
     if not title or not sections:
         if g.get("sections") is not None and not sections and not r.problems:
             r.add("list at least one section", g.value_at["sections"], "sections")
         return None
     return m.Guide(
-        id=ident, title=title, sections=tuple(sections), subtitle=r.text(g, "subtitle", "", MAX_SHORT) or "",
+        id=ident, title=title, sections=tuple(sections), subtitle=tr.text(r, g, "subtitle", "", MAX_SHORT) or "",
         cover_image=_picture(r, g, "cover_image", ""), prepared_for=with_placeholders(g, "prepared_for", ""),
         intro=markdown_text(r, g, "intro", ""), author=author, cta=cta,
-        disclaimer=r.text(g, "disclaimer", "", 600) or "", where=r.location((1, 1)), placeholder_at=tuple(used),
+        disclaimer=tr.text(r, g, "disclaimer", "", 600) or "", where=r.location((1, 1)), placeholder_at=tuple(used),
     )

@@ -17,12 +17,12 @@ from handouts.files import require_input_file
 from handouts.load import folder
 from handouts.load.fields import MAX_SHORT, MAX_TEXT, Reader, shown, yes_no
 from handouts.load.folder import problem_at, unknown_text
-from handouts.load.schema import read_dosage, read_items
+from handouts.load.schema import read_dosage, read_items, read_language
 from handouts.load.yamlfile import YMap, load_bytes
 from handouts.model import Library, Location, ProgramItem, Visit
 
 VISIT_KEYS = ("patient", "date", "therapist", "program", "remove", "exercises", "note", "page_size", "email_consent",
-              "log_sheet", "log_weeks", "layout", "greyscale")
+              "log_sheet", "log_weeks", "layout", "greyscale", "language")
 MAX_LOG_WEEKS = 12
 
 
@@ -52,6 +52,7 @@ def read_visit(r: Reader, tree) -> m.Visit | None:
         log_weeks=r.whole(v, "log_weeks", "", 1, MAX_LOG_WEEKS),
         layout=r.choice(v, "layout", "", m.LAYOUTS),
         greyscale=yes_no(r, v, "greyscale", ""),
+        language=read_language(r, v, "language"),
     )
 
 
@@ -143,7 +144,7 @@ def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:
 
 def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
                        therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None, layout=None,
-                       greyscale=None) -> Visit:
+                       greyscale=None, language=None) -> Visit:
     """A Visit from command-line options; bad options raise ContentError naming the option.
 
     `exercises` are "id[:key=value,...]" texts (--exercise) or ProgramItem objects (the Python API).
@@ -166,13 +167,20 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
                                  ("--therapist", therapist, MAX_SHORT)):
         values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
     day = date if isinstance(date, dt.date) else reader.date_value(date, (0, 0), "--date") if date else None
+    if language:  # as the handout will read it: a region it does not give comes from the clinic
+        from handouts import i18n
+
+        try:
+            i18n.parse(language, region=i18n.parse(library.clinic.language).region)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), "--language"))
     if layout:
         layout = reader.choice_value(layout, (0, 0), "--layout", m.LAYOUTS)
     problems += reader.problems
     visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
                   note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
                   page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout or None,
-                  greyscale=greyscale)
+                  greyscale=greyscale, language=language or None)
     for p in visit_problems(visit, library, ""):
         option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
         problems.append(Problem(p.message, option) if option else Problem(p.message, field=p.field))

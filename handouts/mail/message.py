@@ -2,7 +2,9 @@
 
 Templates live in the clinic folder, `content/email/<kind>/subject.txt`, `body.txt` and optionally
 `body.html` (kind: `handout` for end-of-visit handouts, `guide` for guides); built-in defaults are
-used for any that are missing. They use `{name}`-style placeholders like guides do.
+used for any that are missing. They use `{name}`-style placeholders like guides do. A recipient in
+another language than the clinic's gets `content/email/<kind>/<code>/...` (e.g. `es/subject.txt`), and
+the built-in wording of that language (handouts/i18n/<code>.yaml, `email.*`) for missing files.
 
 Every built message is parsed back (BytesParser, policy.default) and its header set and values are
 compared with exactly what was intended: one From, one To with one address, the Subject as
@@ -28,20 +30,6 @@ KINDS = ("handout", "guide")
 ITEM_HEADER = "X-Handouts-Item"
 ATTACHMENT_NAMES = {"handout": "exercise-handout.pdf", "guide": "guide.pdf"}
 
-# Generic on purpose: the Subject travels unencrypted and is shown on lock screens, so it says
-# nothing about the person's health (and does not name them).
-DEFAULTS = {
-    "handout": {
-        "subject.txt": "Your exercise handout from {clinic}",
-        "body.txt": ("Hello,\n\nYour exercise handout from {clinic} is attached as a PDF.\n\n"
-                     "Questions? Call us at {clinic_phone}.\n\n{clinic}\n"),
-    },
-    "guide": {
-        "subject.txt": "Your free guide from {clinic}",
-        "body.txt": ("Hello,\n\nThank you for your interest. Your guide from {clinic} is attached as a PDF.\n\n"
-                     "{clinic}\n{clinic_phone}\n"),
-    },
-}
 TEMPLATE_FILES = ("subject.txt", "body.txt", "body.html")
 
 
@@ -64,15 +52,31 @@ class Templates:
         return used
 
 
-def load_templates(root: Path, kind: str) -> Templates:
-    """Read the kind's templates from the clinic folder (defaults for missing ones); check placeholders."""
+def defaults(kind: str, language: str = "en") -> dict[str, str]:
+    """The built-in subject and text body of `kind` in `language` (from the label catalogue).
+    Generic on purpose: the Subject travels unencrypted and is shown on lock screens, so it says
+    nothing about the person's health (and does not name them)."""
+    from handouts.i18n import catalogue
+
+    words = catalogue(language)
+    return {"subject.txt": words.template(f"email.{kind}.subject"), "body.txt": words.template(f"email.{kind}.body")}
+
+
+def load_templates(root: Path, kind: str, language: str = "", clinic_language: str = "") -> Templates:
+    """Read the kind's templates from the clinic folder (defaults for missing ones); check placeholders.
+
+    `language` (a code such as 'es'): the recipient's; unless it is `clinic_language` (the clinic's
+    own, whose templates are the top-level files), the templates of content/email/<kind>/<language>/."""
     from handouts.load.fields import placeholders
 
-    folder = root / "content" / "email" / kind
+    own = not language or language == clinic_language
+    sub = f"{kind}" if own else f"{kind}/{language}"
+    folder = root / "content" / "email" / sub
+    builtin = defaults(kind, (clinic_language if own else language) or "en")
     texts, files, problems = {}, {}, []
     for name in TEMPLATE_FILES:
         path = folder / name
-        shown = f"content/email/{kind}/{name}"
+        shown = f"content/email/{sub}/{name}"
         if path.is_file():
             try:
                 data = path.read_bytes()
@@ -84,9 +88,9 @@ def load_templates(root: Path, kind: str) -> Templates:
                 problems.append(Problem(f"cannot read the template: {why}", shown))
                 continue
             files[name] = shown
-        elif name in DEFAULTS[kind]:
-            texts[name] = DEFAULTS[kind][name]
-            files[name] = f"(built-in {kind} {name})"
+        elif name in builtin:
+            texts[name] = builtin[name]
+            files[name] = f"(built-in {kind} {name})" if own else f"(built-in {kind} {name}, {language})"
     subject = texts.get("subject.txt", "").strip()
     if "\n" in subject or "\r" in subject:
         problems.append(Problem("the subject must be one line", files.get("subject.txt", "")))

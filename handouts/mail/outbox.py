@@ -31,6 +31,7 @@ class Item:
     address: Checked
     name: str  # display name for To ("" for none)
     values: dict  # placeholder values
+    language: str = ""  # the recipient's language code (e.g. 'es'); "" = the clinic's
     data: bytes | None = None  # the PDF itself when it exists only in memory (the composer); else read from pdf
 
     def problem(self, message: str) -> Problem:
@@ -110,28 +111,35 @@ def precheck(address: str, consent: bool | None, clinic: Clinic, option: str = "
 
 
 def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Clinic, kind: str,
-           option: str = "--to", consent_source: str = "the visit file (--visit FILE)") -> Outbox:
-    """One PDF for one address. Raises ContentError (exit 65) for a bad address or missing consent."""
+           option: str = "--to", consent_source: str = "the visit file (--visit FILE)", language: str = "") -> Outbox:
+    """One PDF for one address. Raises ContentError (exit 65) for a bad address or missing consent.
+    `language`: the handout's language (its main one for a bilingual handout); the email matches it."""
     checked = precheck(address, consent, clinic, option, consent_source)
     require_input_file(pdf, "PDF")
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, pdf.name, 0, pdf, pdf_digest(pdf), checked, name, values)
+    item = Item(1, pdf.name, 0, pdf, pdf_digest(pdf), checked, name, values, _code(language))
     return Outbox(kind, pdf.resolve().parent, [item])
 
 
 def single_bytes(data: bytes, label: str, folder: Path, address: str, name: str, consent: bool | None,
-                 clinic: Clinic, kind: str, option: str, consent_source: str) -> Outbox:
-    """One PDF held in memory (never written to disk) for one address; the journal lives in `folder`."""
+                 clinic: Clinic, kind: str, option: str, consent_source: str, language: str = "") -> Outbox:
+    """One PDF held in memory (never written to disk) for one address; the journal lives in `folder`.
+    `language`: the handout's (its main one when bilingual); the email matches it."""
     checked = precheck(address, consent, clinic, option, consent_source)
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, label, 0, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, data)
+    item = Item(1, label, 0, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, _code(language),
+                data=data)
     return Outbox(kind, folder, [item])
 
 
 def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: str | None = None, *,
                   encoding: str | None = None, delimiter: str | None = None,
-                  columns: dict[str, str] | None = None) -> Outbox:
-    """Every built row of a batch, with its address from the recipient list (same row numbers)."""
+                  columns: dict[str, str] | None = None, only_matching: bool = False) -> Outbox:
+    """Every built row of a batch, with its address from the list row that is still the person the
+    PDF was built for (mail/pairing.py). If any PDF has no such row, nothing is sent unless
+    `only_matching`, which sends the PDFs that do."""
+    from handouts.mail.pairing import pair
+
     from handouts.load import recipients
     from handouts import manifest as batch_manifest
 
@@ -141,24 +149,31 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         raise ContentError(problems=[Problem("the recipient list has no 'email' column", f"{people.file}#header")])
     if kind is None:
         kind = "handout" if "patient" in people.columns else "guide"
-    by_row = {row.number: row for row in people.rows}
-    unreadable = {p.row for p in people.problems}
+    unreadable = {p.row for p in people.problems if p.row}
     folder = manifest.resolve().parent
     shown = manifest.name
     settings = clinic.email_delivery
     items, refused, warnings, skipped = [], [], [], []
     no_consent_column = 0
     first_row: dict[str, int] = {}
-    for number, entry in sorted(batch_manifest.read(manifest).items()):
+    entries = batch_manifest.read(manifest)
+    pairing = pair(entries, people, shown)
+    warnings += pairing.notes
+    if pairing.refused:
+        refused += [Problem(p.message + (" (its list row has problems: fix them first)" if p.row in unreadable else ""),
+                            p.file, row=p.row) for p in pairing.refused]
+        if not only_matching:
+            refused.append(Problem(f"nothing sent: {len(pairing.refused):,} PDF(s) are not for the person on that row "
+                                   "of the list given now (listed above); rebuild the batch from this list, or send "
+                                   "only the rows that still match with --only-matching", shown))
+            return Outbox(kind, folder, [], refused, warnings, skipped)
+    for number, entry in sorted(entries.items()):
         if entry.get("status") != "built":
             refused.append(Problem("the PDF was not built (see the manifest); not sent", shown, row=number))
             continue
-        row = by_row.get(number)
+        row = pairing.rows.get(number)
         if row is None:
-            why = "the recipient list's row has problems (fix them and rebuild)" if number in unreadable else \
-                "the recipient list has no such row; is it the list this batch was built from?"
-            refused.append(Problem(why, shown, row=number))
-            continue
+            continue  # refused above: not the person it was built for
         file = entry.get("file", "")
         if not file or "/" in file or "\\" in file or file.startswith("."):
             refused.append(Problem("the manifest names no usable file", shown, row=number))
@@ -169,7 +184,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
             continue
         checked, why = check_address(row.fields.get("email", ""))
         if checked is None:
-            refused.append(Problem(why, people.file, field="email", row=number))
+            refused.append(Problem(why, people.file, field="email", row=row.number))
             continue
         if "email_consent" not in people.columns and settings.require_consent:
             no_consent_column += 1  # the same for every row: said once, below
@@ -180,11 +195,11 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
             continue
         if isinstance(consent, str):
             refused.append(Problem("email_consent must be yes or no", people.file, field="email_consent",
-                                   row=number))
+                                   row=row.number))
             continue
         why = consent_problem(consent, settings, "the recipient list's email_consent column")
         if why:
-            refused.append(Problem(why, people.file, row=number))
+            refused.append(Problem(why, people.file, row=row.number))
             continue
         if checked.key in first_row:
             warnings.append(Problem(f"same address as row {first_row[checked.key]} (letter case ignored); "
@@ -192,14 +207,27 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
                                     row=number))
             continue
         first_row[checked.key] = number
+        try:
+            language = _code(row.fields.get("language", ""))
+        except ValueError as exc:
+            refused.append(Problem(str(exc), people.file, field="language", row=number))
+            continue
         name = row.fields.get("name") or row.fields.get("patient") or ""
         values = {k: v for k, v in row.fields.items() if k not in PRIVATE_COLUMNS}
         values.update(clinic_values(clinic))
         values["name"] = name
-        items.append(Item(number, shown, number, pdf, pdf_digest(pdf), checked, name, values))
+        items.append(Item(number, shown, number, pdf, pdf_digest(pdf), checked, name, values, language))
     if no_consent_column:
         refused.append(Problem(f"the list has no email_consent column, and the clinic requires recorded consent "
                                f"(email_delivery.require_consent); add the column (yes/no) or map it with "
                                f"--column email_consent=COLUMN ({no_consent_column:,} rows not sent)",
                                f"{people.file}#header"))
     return Outbox(kind, folder, items, refused, warnings, skipped)
+
+
+def _code(spec: str) -> str:
+    """A language spec ('es-MX', 'es+en') -> the code whose templates the email uses ('es'); '' stays ''.
+    ValueError (with a message) for a language handouts has no words for."""
+    from handouts import i18n
+
+    return i18n.parse(spec).primary if spec.strip() else ""

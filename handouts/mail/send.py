@@ -101,11 +101,16 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
     problems = smtp.settings_problems(settings)
     if problems:
         raise ConfigError(problems=problems)
-    templates = msg.load_templates(root, outbox.kind)
+    from handouts import i18n
+
+    # Each recipient's email in their language: the templates of every language used, read and checked first.
+    own = i18n.parse(clinic.language).primary
+    languages = sorted({item.language or own for item in outbox.items} or {own})
+    templates_of = {code: msg.load_templates(root, outbox.kind, code, own) for code in languages}
     known = {"name", "clinic", "clinic_phone", "clinic_website", "clinic_email"}
     for item in outbox.items:
         known |= set(item.values)
-    unknown_fields = msg.check_fields(templates, known)
+    unknown_fields = [p for t in templates_of.values() for p in msg.check_fields(t, known)]
     if unknown_fields:
         raise ContentError(problems=unknown_fields)
     rng = rng or random.Random()
@@ -115,7 +120,7 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
     domain = smtp.domain_of(sender)
     drafts: list[tuple[Item, msg.Draft]] = []
     for item in outbox.items:
-        subject, body, html_body = msg.render(templates, item.values)
+        subject, body, html_body = msg.render(templates_of[item.language or own], item.values)
         draft = msg.Draft(sender=sender, sender_name=clinic.name, recipient=item.address.ascii,
                           recipient_name=item.name, reply_to=settings.reply_to, subject=subject, body=body,
                           html=html_body, pdf=b"", attachment_name=msg.ATTACHMENT_NAMES[outbox.kind],

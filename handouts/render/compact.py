@@ -19,34 +19,37 @@ from handouts.model import Dosage, Routine, RoutineEntry
 from handouts.render.flowables import Picture
 from handouts.render.layout import picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import para
+from handouts.render.text import label, para
 from handouts.theme import Theme
-from handouts.wording import dosage_text, long_date, position_text, shared_how_often
+from handouts import i18n
+from handouts.wording import dosage_text, position_text, shared_how_often
 
 SEP = "&nbsp;&nbsp;·&nbsp;&nbsp;"
 
 
 def compact_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str, Prepared]) -> list:
-    who = [f"<b>Patient:</b> {para(routine.patient) or '_' * 14}",
-           f"<b>Date:</b> {long_date(routine.date) if routine.date else '_' * 10}"]
+    words = i18n.words(routine.language)
+    day = words.language.long_date(routine.date) if routine.date else "_" * 10
+    who = [f"<b>{label(words, 'routine.patient')}:</b> {para(routine.patient) or '_' * 14}",
+           f"<b>{label(words, 'routine.date')}:</b> {para(day)}"]
     if routine.therapist:
-        who.append(f"<b>Therapist:</b> {para(routine.therapist)}")
+        who.append(f"<b>{label(words, 'routine.therapist')}:</b> {para(routine.therapist)}")
     story = [Paragraph(para(routine.title), st.h1), Paragraph(SEP.join(who), st.body), Spacer(1, 4)]
     if routine.note:
-        story.append(Paragraph(f"<b>Note from your therapist:</b> {para(routine.note)}", st.note))
-    story += [KeepTogether([_warning_box(routine, theme, st)]), Spacer(1, 4)]
+        story.append(Paragraph(f"<b>{label(words, 'card.note')}</b> {para(routine.note)}", st.note))
+    story += [KeepTogether([_warning_box(routine, theme, st, words)]), Spacer(1, 4)]
     # How often, said once when every exercise shares it (a line saved on every row).
-    often = shared_how_often(e.dosage for e in routine.entries)
+    often = shared_how_often((e.dosage for e in routine.entries), words.main)
     if often:
         story.append(Paragraph(f"<b>{para(often)}</b>", st.body))
     for number, entry in enumerate(routine.entries, start=1):
         dosage = replace(entry.dosage, per_day=None, per_week=None) if often else entry.dosage
-        story.append(_row(number, entry, dosage, theme, st, pictures))
+        story.append(_row(number, entry, dosage, theme, st, pictures, words))
     return story
 
 
 def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Styles,
-         pictures: dict[str, Prepared]) -> Table:
+         pictures: dict[str, Prepared], words: i18n.Words) -> Table:
     ex = entry.exercise
     box_w, box_h = picture_box("compact")
     images: list = []
@@ -54,15 +57,15 @@ def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Sty
         prepared = pictures[pic.file]
         scale = min(box_w / prepared.width, box_h / prepared.height)
         images += [Picture(str(prepared.path), prepared.width * scale, prepared.height * scale), Spacer(1, 3)]
-    dose = dosage_text(dosage)
-    text = [Paragraph(f"<b>{number}.&nbsp;{para(ex.name)}</b>{SEP}{para(position_text(ex.position, ex.position_label))}",
-                      st.compact_name),
-            Paragraph(para(dose) if dose else "As your therapist showed you", st.dosage)]
+    dose = dosage_text(dosage, words.main)
+    position = position_text(ex.position, ex.position_label, words.main)
+    text = [Paragraph(f"<b>{number}.&nbsp;{para(ex.name)}</b>{SEP}{para(position)}", st.compact_name),
+            Paragraph(para(dose) if dose else label(words, "card.as_shown"), st.dosage)]
     # The steps (and the therapist's note) run on in one paragraph, each number in bold: no line is
     # left half empty after a short step.
     run_on = [f"<b>{i}.</b>&nbsp;{para(step)}" for i, step in enumerate(ex.steps, 1)]
     if entry.note:
-        run_on.append(f"<b>Note:</b> <i>{para(entry.note)}</i>")
+        run_on.append(f"<b>{label(words, 'card.note_short')}</b> <i>{para(entry.note)}</i>")
     text.append(Paragraph("&nbsp; ".join(run_on), st.body))
     row = Table([[images[:-1] or "", text]], colWidths=[box_w + 6, theme.frame_width - box_w - 6])
     row.setStyle(TableStyle([
@@ -76,15 +79,15 @@ def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Sty
     return row
 
 
-def _warning_box(r: Routine, theme: Theme, st: Styles) -> Table:
+def _warning_box(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> Table:
     """The STOP box with its signs in two columns, split where the columns come out most even."""
     red = Color(*theme.warning)
     half = theme.frame_width / 2
     signs = [Paragraph("•&nbsp;" + para(sign), st.bullet) for sign in r.warning_signs]
     heights = [p.wrap(half - 12, 10_000)[1] + 2 for p in signs]
     cut = min(range(len(signs) + 1), key=lambda k: (max(sum(heights[:k]), sum(heights[k:])), -k))
-    rows = [[Paragraph("STOP and call us if:", st.warn_title), ""], [signs[:cut], signs[cut:]]]
-    rows.append([Paragraph(f"<b>Call {para(r.clinic.phone)}</b>", st.body), ""])
+    rows = [[Paragraph(label(words, "routine.stop"), st.warn_title), ""], [signs[:cut], signs[cut:]]]
+    rows.append([Paragraph(f"<b>{label(words, 'routine.call', phone=r.clinic.phone)}</b>", st.body), ""])
     box = Table(rows, colWidths=[half, half])
     box.setStyle(TableStyle([
         ("SPAN", (0, 0), (-1, 0)), ("SPAN", (0, -1), (-1, -1)),

@@ -21,6 +21,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate, PageBr
                                 Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from handouts import i18n
 from handouts.compose import GuideDoc
 from handouts.facts import tel_url
 from handouts.errors import ContentError, Problem
@@ -33,11 +34,8 @@ from handouts.render.layout import (FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT,
 from handouts.render.markdown import flowables
 from handouts.render.pages import Branding, branding, draw_header, draw_sample_mark
 from handouts.render.styles import Styles
-from handouts.render.text import hexcolor, para
+from handouts.render.text import hexcolor, label, para
 from handouts.theme import Theme
-
-
-CTA_LABEL = "Book a visit"
 
 
 class _Heading(Paragraph):
@@ -96,7 +94,8 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
     font = fonts.register(theme)
     st = GuideStyles(theme, font)
     clinic = doc.clinic
-    marks = branding(clinic, theme, font, logo)
+    words = i18n.words(doc.language)
+    marks = branding(clinic, theme, font, logo, words=words)
     buffer = io.BytesIO()
     template = _template(buffer, theme, doc, marks, page_offset=last_page - 2 if personal_only else 0,
                          decorate_cover=not personal_only, decorate_body=not personal_only or whole_cta)
@@ -105,20 +104,20 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
         story = [Ghost(f) if getattr(f, "personal", False) else f for f in story]
     if personal_only:
         story = [f if getattr(f, "personal", False) else Ghost(f) for f in story]
-        cta = _cta(doc, theme, st, qr_codes)
+        cta = _cta(doc, theme, st, qr_codes, words)
         if not whole_cta:
             cta = [f if getattr(f, "personal", False) else Ghost(f) for f in cta]
         story += [NextPageTemplate("body"), PageBreak()] + cta
         template.build(story)
         return buffer.getvalue()
     story += [NextPageTemplate("body"), PageBreak()]
-    story += _contents(doc, theme, st)
+    story += _contents(doc, theme, st, words)
     for n, gs in enumerate(doc.sections, start=1):
-        story += [PageBreak()] + _section(n, gs, theme, st, pictures, qr_codes, template)
+        story += [PageBreak()] + _section(n, gs, theme, st, pictures, qr_codes, template, words)
     if doc.guide.author:
-        story += [PageBreak()] + _author(doc, theme, st, pictures)
+        story += [PageBreak()] + _author(doc, theme, st, pictures, words)
     if doc.guide.cta:
-        cta = _cta(doc, theme, st, qr_codes)
+        cta = _cta(doc, theme, st, qr_codes, words)
         if part == "shared" and not whole_cta:
             cta = [Ghost(f) if getattr(f, "personal", False) else f for f in cta]
         story += [PageBreak()] + cta
@@ -148,7 +147,7 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
             return
         draw_header(canvas, branding)
         if branding.sample:
-            draw_sample_mark(canvas, t, branding.font)
+            draw_sample_mark(canvas, t, branding.font, branding.words)
         canvas.saveState()
         y = t.margin + FOOTER_HEIGHT - 18
         canvas.setStrokeColorRGB(*t.light)
@@ -157,7 +156,8 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
         canvas.setFont(branding.font, 10)
         canvas.drawString(t.margin, y, title[:90])
         canvas.setFont(branding.font + "-Bold", 11)
-        canvas.drawRightString(t.page_width - t.margin, y, f"Page {canvas.getPageNumber() + page_offset}")
+        canvas.drawRightString(t.page_width - t.margin, y,
+                               branding.words.joined("page.page", page=canvas.getPageNumber() + page_offset))
         canvas.restoreState()
 
     def on_cover(canvas, template):
@@ -168,7 +168,7 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
         canvas.rect(0, 0, t.page_width, 8, stroke=0, fill=1)
         canvas.restoreState()
         if branding.sample:
-            draw_sample_mark(canvas, t, branding.font)
+            draw_sample_mark(canvas, t, branding.font, branding.words)
 
     template_doc = GuideTemplate(
         buffer, pagesize=(t.page_width, t.page_height), leftMargin=t.margin, rightMargin=t.margin,
@@ -213,23 +213,23 @@ def _cover(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures, logo) -> list
     return story
 
 
-def _contents(doc: GuideDoc, theme: Theme, st: GuideStyles) -> list:
+def _contents(doc: GuideDoc, theme: Theme, st: GuideStyles, words: i18n.Words) -> list:
     toc = TableOfContents(dotsMinLevel=0)
     toc.levelStyles = [st.toc]
-    story = [Paragraph("Contents", st.h1), Spacer(1, 6), toc]
+    story = [Paragraph(label(words, "guide.contents"), st.h1), Spacer(1, 6), toc]
     if doc.intro:
-        story += [Spacer(1, 16), Paragraph("Before you start", st.h2)]
+        story += [Spacer(1, 16), Paragraph(label(words, "guide.before_you_start"), st.h2)]
         story += flowables(doc.intro, st.gbody, st.sub, hexcolor(theme.primary_text))
     return story
 
 
-def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, template) -> list:
+def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, template, words: i18n.Words) -> list:
     s = gs.section
-    label = f"Tip {s.tip}" if s.tip else ""
     outline = f"{s.tip}. {s.heading}" if s.tip else s.heading
     story = []
-    if label:
-        story.append(Paragraph(para(label.upper()), st.tip_badge))
+    if s.tip:
+        badge = " / ".join(dict.fromkeys(t.upper() for t in words.all("guide.tip", number=s.tip)))
+        story.append(Paragraph(para(badge), st.tip_badge))
     story.append(_Heading(s.heading, st.section, f"section-{n}", outline))
     text = flowables(gs.blocks, st.gbody, st.sub, hexcolor(theme.primary_text))
     if s.image and s.image.file in pictures:
@@ -254,8 +254,8 @@ def _section(n: int, gs, theme: Theme, st: GuideStyles, pictures, qr_codes, temp
         story += text
     if gs.exercise:
         story += [Spacer(1, 8),
-                  exercise_card("Try this:", gs.exercise, theme, st, pictures, qr_codes,
-                                body_height(theme.page_height, theme.margin) - 1)]
+                  exercise_card(words.text("card.try_this"), gs.exercise, theme, st, pictures, qr_codes,
+                                body_height(theme.page_height, theme.margin) - 1, words=words)]
     return story
 
 
@@ -267,9 +267,10 @@ def _check_fits(table: Table, theme: Theme, file: str, line: int, field: str, me
         raise ContentError(problems=[Problem(message, file, line, 0, field)])
 
 
-def _author(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures) -> list:
+def _author(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures, words: i18n.Words) -> list:
     a = doc.guide.author
-    story = [_Heading("About the author", st.section, "author", "About the author"), Spacer(1, 8)]
+    title = words.joined("guide.about_author")
+    story = [_Heading(title, st.section, "author", title), Spacer(1, 8)]
     name = Paragraph(f"<b>{para(a.name)}</b>" + (f", {para(a.credentials)}" if a.credentials else ""), st.value)
     bio = [name, Spacer(1, 6)] + flowables(doc.author_bio, st.gbody, st.sub, hexcolor(theme.primary_text))
     if a.photo and a.photo.file in pictures:
@@ -285,22 +286,23 @@ def _author(doc: GuideDoc, theme: Theme, st: GuideStyles, pictures) -> list:
     return story
 
 
-def _cta(doc: GuideDoc, theme: Theme, st: GuideStyles, qr_codes) -> list:
+def _cta(doc: GuideDoc, theme: Theme, st: GuideStyles, qr_codes, words: i18n.Words) -> list:
     cta = doc.guide.cta
     phone = cta.phone or doc.clinic.phone
     # The contents and outline say "Book a visit", not the personalised headline, so every
     # recipient's copy has the same contents page and bookmarks.
     # In a fixed-height box, so a long name never moves the rest of the page.
-    headline = FixedHeight(_Heading(doc.cta_headline, st.cta_head, "cta", CTA_LABEL), 2 * st.cta_head.leading + 4)
+    headline = FixedHeight(_Heading(doc.cta_headline, st.cta_head, "cta", words.joined("guide.book_a_visit")),
+                           2 * st.cta_head.leading + 4)
     headline.personal = True
     story = [headline, Spacer(1, 10)]
     story += flowables(doc.cta_text, st.gbody, st.sub, hexcolor(theme.primary_text))
     # The number is a tel: link too, so a reader on a phone can tap it.
-    call = [Paragraph("Call us", st.center),
+    call = [Paragraph(label(words, "guide.call_us"), st.center),
             Paragraph(f'<a href="{para(tel_url(phone))}">{para(phone)}</a>', st.phone)]
     if cta.booking_url and cta.booking_url in qr_codes:
         book = [QRCode(qr_codes[cta.booking_url], 110), Spacer(1, 4),
-                Paragraph("Scan to book online", st.center),
+                Paragraph(label(words, "guide.scan_to_book"), st.center),
                 Paragraph(f'<a href="{para(cta.booking_url)}">{para(cta.booking_url)}</a>', st.caption)]
         box = Table([[call, book]], colWidths=[theme.frame_width * 0.55, theme.frame_width * 0.45])
     else:

@@ -16,9 +16,10 @@ from handouts.model import Routine, RoutineEntry
 from handouts.render.flowables import Picture, QRCode
 from handouts.render.layout import body_height, picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import para
+from handouts.render.text import label, para
 from handouts.theme import Theme
-from handouts.wording import dosage_text, long_date, position_text, try_line
+from handouts import i18n
+from handouts.wording import dosage_text, position_text, try_line
 
 QR_LARGE = 80.0
 
@@ -26,25 +27,27 @@ QR_LARGE = 80.0
 def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str, Prepared], qr_codes: dict,
                       warning_box) -> list:
     page_body = body_height(theme.page_height, theme.margin)
-    story = [Paragraph(para(routine.title), st.h1)] + _who(routine, theme, st)
+    words = i18n.words(routine.language)
+    story = [Paragraph(para(routine.title), st.h1)] + _who(routine, theme, st, words)
     story += [Spacer(1, 10), KeepTogether([warning_box]), Spacer(1, 10)]
     if routine.note:
-        story += [Paragraph("A note from your therapist", st.h2), Paragraph(para(routine.note), st.note)]
+        story += [Paragraph(label(words, "routine.note"), st.h2), Paragraph(para(routine.note), st.note)]
     if routine.purpose:
         story.append(Paragraph(para(routine.purpose), st.body))
     if routine.goals:
         goals = [Paragraph("•&nbsp;&nbsp;" + para(goal), st.bullet) for goal in routine.goals]
-        story += [KeepTogether([Paragraph("Your goals", st.h2)] + goals[:1])] + goals[1:]
+        story += [KeepTogether([Paragraph(label(words, "routine.goals"), st.h2)] + goals[:1])] + goals[1:]
     for number, entry in enumerate(routine.entries, start=1):
-        story += [PageBreakIfNotEmpty()] + _exercise(number, entry, theme, st, pictures, qr_codes, page_body)
+        story += [PageBreakIfNotEmpty()] + _exercise(number, entry, theme, st, pictures, qr_codes, page_body, words)
     return story
 
 
-def _who(r: Routine, theme: Theme, st: Styles) -> list:
+def _who(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
     blank = "_" * 16
-    rows = [[Paragraph(label, st.label), Paragraph(value, st.body)] for label, value in (
-        ("Patient", para(r.patient) or blank), ("Date", long_date(r.date) if r.date else blank),
-        ("Therapist", para(r.therapist) or blank))]
+    day = para(words.language.long_date(r.date)) if r.date else blank
+    rows = [[Paragraph(label(words, key), st.label), Paragraph(value, st.body)] for key, value in (
+        ("routine.patient", para(r.patient) or blank), ("routine.date", day),
+        ("routine.therapist", para(r.therapist) or blank))]
     block = Table(rows, colWidths=[theme.frame_width * 0.28, theme.frame_width * 0.72])
     block.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.light)),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 10)]))
@@ -104,18 +107,18 @@ def _title_bar(text: str, theme: Theme, st: Styles) -> Table:
 
 
 def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
-              qr_codes: dict, page_body: float) -> list:
+              qr_codes: dict, page_body: float, words: i18n.Words) -> list:
     ex = entry.exercise
     width = theme.frame_width
     name = f"{number}.&nbsp;&nbsp;{para(ex.name)}"
     bar = _title_bar(f"{name}&nbsp;&nbsp;<font size={st.card_position.fontSize}>"
-                     f"{para(position_text(ex.position, ex.position_label))}</font>", theme, st)
-    dose = dosage_text(entry.dosage)
-    cells = [Paragraph(f"<font color='{_hex(theme.primary_text)}'>How much:</font> "
-                       f"{para(dose) if dose else 'As your therapist showed you'}", st.dosage)]
+                     f"{para(position_text(ex.position, ex.position_label, words.main))}</font>", theme, st)
+    dose = dosage_text(entry.dosage, words.main)
+    cells = [Paragraph(f"<font color='{_hex(theme.primary_text)}'>{label(words, 'card.how_much')}:</font> "
+                       f"{para(dose) if dose else label(words, 'card.as_shown')}", st.dosage)]
     widths = [width]
     if ex.video and ex.video in qr_codes:  # beside the dosage, so a video never adds a page
-        cells.append(Table([[QRCode(qr_codes[ex.video], QR_LARGE)], [Paragraph("Video: scan", st.small_center)]]))
+        cells.append(Table([[QRCode(qr_codes[ex.video], QR_LARGE)], [Paragraph(label(words, "card.video_scan"), st.small_center)]]))
         widths = [width - QR_LARGE - 30, QR_LARGE + 30]
     how = Table([cells], colWidths=widths)
     how.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), Color(*theme.light)),
@@ -124,10 +127,10 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
                              ("LEFTPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, -1), (-1, -1), 8)]))
     head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)]
     if entry.note:  # with the dosage, where the therapist's change of plan is read first
-        head += [Paragraph(f"<b>Note from your therapist:</b> {para(entry.note)}", st.note)]
+        head += [Paragraph(f"<b>{label(words, 'card.note')}</b> {para(entry.note)}", st.note)]
     steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
-    tail = [Paragraph(f"<b>Tip:</b> {para(ex.tips[0])}", st.tip)] if ex.tips else []
-    also = try_line(entry.harder, entry.easier)
+    tail = [Paragraph(f"<b>{label(words, 'card.tip')}</b> {para(ex.tips[0])}", st.tip)] if ex.tips else []
+    also = try_line(entry.harder, entry.easier, words.main)
     if also:
         tail.append(Paragraph(para(also), st.tip))
     # The title stays with its pictures, dosage and first step (never a title alone at a page's foot),
@@ -136,7 +139,7 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
     if len(steps) == 1:
         groups[0] += tail
     return [Continued(groups, lambda: _title_bar(f"{name}&nbsp;&nbsp;<font size={st.card_position.fontSize}>"
-                                                 "(continued)</font>", theme, st), page_body)]
+                                                 f"{label(words, 'card.continued')}</font>", theme, st), page_body)]
 
 
 def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:

@@ -14,9 +14,10 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Para
 
 from handouts.model import Routine
 from handouts.render.styles import Styles
-from handouts.render.text import para
+from handouts.render.text import label, para
 from handouts.theme import Theme
-from handouts.wording import LOG_WORDS, day_heading, long_date
+from handouts import i18n
+from handouts.wording import day_heading
 
 GRID_GREY = Color(0.35, 0.35, 0.35)  # 4.5:1 and more on white, also when photocopied
 
@@ -45,31 +46,33 @@ def log_sheets(routine: Routine, theme: Theme, st: Styles, page_body: float) -> 
     fits one page (room to write), and no shorter than a tick box with a little air.
     """
     story = []
+    words = i18n.words(routine.language)
     for week in range(routine.log_weeks):
         start = routine.date + dt.timedelta(days=7 * week) if routine.date else None
-        story += [PageBreakIfNotEmpty()] + _week(routine, theme, st, week, start, page_body)
+        story += [PageBreakIfNotEmpty()] + _week(routine, theme, st, week, start, page_body, words)
     return story
 
 
-def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date | None, page_body: float) -> list:
-    w = LOG_WORDS
-    when = w["week_of"].format(date=long_date(start)) if start else w["start_blank"]
+def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date | None, page_body: float,
+          words: i18n.Words) -> list:
+    w = words.text
+    when = w("log.week_of", date=words.language.long_date(start)) if start else w("log.start_blank")
     if routine.log_weeks > 1:
-        when = f"{w['week_n'].format(n=week + 1, total=routine.log_weeks)}: {when}"
+        when = f"{w('log.week_n', n=week + 1, total=routine.log_weeks)}: {when}"
     box = round(st.body.fontSize * 1.3)
     # The tallest rows and the most lines for notes that keep the week on one page; with a long
     # program (or large print) fewer note lines, then the reminder moves up beside the instructions;
     # past that the grid continues on the next page, its heading repeated.
     for lines, reminder_on_top in ((4, False), (3, False), (2, False), (2, True), (1, True)):
-        how = para(w["how"]) + (" <b>" + para(w["bring"]) + "</b>" if reminder_on_top else "")
-        top = [Paragraph(para(w["title"]), st.h1), Paragraph(para(when), st.value), Paragraph(how, st.body),
+        how = label(words, "log.how") + (" <b>" + label(words, "log.bring") + "</b>" if reminder_on_top else "")
+        top = [Paragraph(label(words, "log.title"), st.h1), Paragraph(para(when), st.value), Paragraph(how, st.body),
                Spacer(1, 8)]
-        bottom = [Spacer(1, 10), _pain_scale(theme, st), Spacer(1, 10), _notes(theme, st, lines)]
+        bottom = [Spacer(1, 10), _pain_scale(theme, st, words), Spacer(1, 10), _notes(theme, st, lines, words)]
         if not reminder_on_top:
-            bottom += [Spacer(1, 8), Paragraph("<b>" + para(w["bring"]) + "</b>", st.body)]
+            bottom += [Spacer(1, 8), Paragraph("<b>" + label(words, "log.bring") + "</b>", st.body)]
         used = sum(_height(f, theme.frame_width) for f in top + bottom)
         for air in range(16, 4, -2):
-            grid = _grid(routine, theme, st, start, box, box + air)
+            grid = _grid(routine, theme, st, start, box, box + air, words)
             if used + _height(grid, theme.frame_width) <= page_body:
                 return top + [grid] + bottom
     # Still too long: the scale, notes and reminder move on together (never lines alone on a page).
@@ -80,19 +83,20 @@ def _height(flowable, width: float) -> float:
     return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
-def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box: float, row: float) -> Table:
+def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box: float, row: float,
+          words: i18n.Words) -> Table:
     bold = st.log_cell_bold
     if start:
-        days = [day_heading(start + dt.timedelta(days=i)) for i in range(7)]
+        days = [day_heading(start + dt.timedelta(days=i), words.language) for i in range(7)]
         if st.body.fontSize > 14:  # large print: the month is in the title ("Week of ..."); the day number here
-            days = [(a, b.split()[-1]) for a, b in days]
+            days = [(a, next((t for t in b.split() if t.isdigit()), b)) for a, b in days]  # '21 nov', 'Nov 21'
         heads = [Paragraph(f"{para(a)}<br/>{para(b)}", st.log_head) for a, b in days]
     else:
-        heads = [Paragraph(para(LOG_WORDS["day_n"].format(n=i + 1)), st.log_head) for i in range(7)]
-    rows = [[Paragraph(para(LOG_WORDS["exercise"]), bold)] + heads]
+        heads = [Paragraph(para(words.text("log.day_n", n=i + 1)), st.log_head) for i in range(7)]
+    rows = [[Paragraph(label(words, "log.exercise"), bold)] + heads]
     for number, entry in enumerate(routine.entries, start=1):
         rows.append([Paragraph(f"{number}.&nbsp;{para(entry.exercise.name)}", st.log_cell)] + [TickBox(box)] * 7)
-    rows.append([Paragraph(para(LOG_WORDS["pain"]), bold)] + [""] * 7)
+    rows.append([Paragraph(label(words, "log.pain"), bold)] + [""] * 7)
     # Large print: a wider name column, so names and "Pain today (0 to 10)" keep to one line.
     first = theme.frame_width * (0.38 if st.body.fontSize > 14 else 0.30)
     day = (theme.frame_width - first) / 7
@@ -116,17 +120,16 @@ def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box
     return grid
 
 
-def _pain_scale(theme: Theme, st: Styles) -> Table:
+def _pain_scale(theme: Theme, st: Styles, words: i18n.Words) -> Table:
     """0 1 2 ... 10 in boxes, with the scale's words under 0, 5 and 10."""
-    words = LOG_WORDS["scale_words"]
     numbers = [Paragraph(f"<b>{n}</b>", st.log_number) for n in range(11)]
     # Each word spans the columns around its number: 0 at the left, 5 in the middle, 10 at the right.
     under = [""] * 11
-    under[0] = Paragraph(para(words[0]), st.log_cell)
-    under[3] = Paragraph(para(words[5]), st.log_number)
-    under[7] = Paragraph(para(words[10]), st.log_right)
+    under[0] = Paragraph(label(words, "log.scale_0"), st.log_cell)
+    under[3] = Paragraph(label(words, "log.scale_5"), st.log_number)
+    under[7] = Paragraph(label(words, "log.scale_10"), st.log_right)
     width = theme.frame_width / 11
-    scale = Table([[Paragraph(para(LOG_WORDS["scale"]), st.log_cell_bold)] + [""] * 10, numbers, under],
+    scale = Table([[Paragraph(label(words, "log.scale"), st.log_cell_bold)] + [""] * 10, numbers, under],
                   colWidths=[width] * 11)
     scale.setStyle(TableStyle([
         ("SPAN", (0, 0), (-1, 0)),
@@ -140,9 +143,9 @@ def _pain_scale(theme: Theme, st: Styles) -> Table:
     return scale
 
 
-def _notes(theme: Theme, st: Styles, lines: int) -> Table:
+def _notes(theme: Theme, st: Styles, lines: int, words: i18n.Words) -> Table:
     line = st.body.fontSize * 2
-    rows = [[Paragraph(para(LOG_WORDS["notes"]), st.log_cell_bold)]] + [[""]] * lines
+    rows = [[Paragraph(label(words, "log.notes"), st.log_cell_bold)]] + [[""]] * lines
     notes = Table(rows, colWidths=[theme.frame_width], rowHeights=[None] + [line] * lines)
     notes.setStyle(TableStyle([("LINEBELOW", (0, 1), (-1, -1), 0.8, GRID_GREY),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))

@@ -34,32 +34,41 @@ class Branding:
     logo_path: str | None = None
     logo_size: tuple[float, float] = (0.0, 0.0)
     sample: bool = False  # made from the bundled demo clinic
+    words: object = None  # i18n.Words: the labels' language (English when not given)
+
+    def __post_init__(self):
+        if self.words is None:
+            from handouts import i18n
+
+            self.words = i18n.words("en")
 
 
-def branding(clinic, theme: Theme, font: str, logo, disclaimer: str = "") -> Branding:
-    """The header and footer of every page of a clinic's documents; `logo` is its prepared picture."""
+def branding(clinic, theme: Theme, font: str, logo, disclaimer: str = "", words=None) -> Branding:
+    """The header and footer of every page of a clinic's documents; `logo` is its prepared picture,
+    `words` the labels' language (i18n.Words; English when not given)."""
     from handouts.render.layout import fit_size, logo_box
 
     out = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, disclaimer,
-                   sample=clinic.sample)
+                   sample=clinic.sample, words=words)
     if logo is not None:
         out.logo_path = str(logo.path)
         out.logo_size = fit_size(logo, *logo_box())
     return out
 
-
-SAMPLE_MARK = "SAMPLE from the demo clinic · not for patients · run 'handouts init' to use your own"
 SAMPLE_RED = (0.70, 0.14, 0.09)  # the warning box's red: 6.5:1 on white
 
 
-def draw_sample_mark(canvas, theme: Theme, font: str) -> None:
+def draw_sample_mark(canvas, theme: Theme, font: str, words=None) -> None:
     """The line across the top of every page made from the bundled demo clinic, so its name and
-    phone number are never mistaken for a real clinic's."""
+    phone number are never mistaken for a real clinic's. `words`: an i18n.Words (English when None)."""
+    from handouts import i18n
+
+    text = (words or i18n.words("en")).text("page.sample")  # one language: a bilingual line would not fit
     canvas.saveState()
     canvas.setFillColorRGB(*theme.warning)  # SAMPLE_RED, or its grey in a greyscale handout
-    size = _fit(SAMPLE_MARK, font + "-Bold", 11, theme.frame_width, canvas)
+    size = _fit(text, font + "-Bold", 11, theme.frame_width, canvas)
     canvas.setFont(font + "-Bold", size)
-    canvas.drawCentredString(theme.page_width / 2, theme.page_height - theme.margin + 10, SAMPLE_MARK)
+    canvas.drawCentredString(theme.page_width / 2, theme.page_height - theme.margin + 10, text)
     canvas.restoreState()
 
 
@@ -95,7 +104,7 @@ def draw_header(canvas, b: Branding) -> None:
         canvas.drawString(x, top - 36, b.tagline)
     canvas.setFillColorRGB(*t.primary_text)
     canvas.setFont(b.font, 10)
-    canvas.drawRightString(t.page_width - t.margin, top - 10, "Questions? Call us")
+    canvas.drawRightString(t.page_width - t.margin, top - 10, b.words.joined("page.questions"))
     canvas.setFont(b.font + "-Bold", phone_size)
     canvas.drawRightString(t.page_width - t.margin, top - 28, b.phone)
     canvas.setStrokeColorRGB(*t.accent)
@@ -114,7 +123,7 @@ def draw_footer(canvas, b: Branding, page: int, total: int) -> None:
     canvas.line(t.margin, y + 8, t.page_width - t.margin, y + 8)
     canvas.setFillColorRGB(*t.text)
     canvas.setFont(b.font + "-Bold", 11)
-    label = f"Page {page} of {total}"
+    label = b.words.joined("page.page_of", page=page, total=total)
     canvas.drawRightString(t.page_width - t.margin, y - 6, label)
     canvas.setFont(b.font, 10)
     if b.website:
@@ -146,7 +155,7 @@ def numbered_canvas(branding: Branding):
                 draw_header(self, branding)
                 draw_footer(self, branding, number, total)
                 if branding.sample:
-                    draw_sample_mark(self, branding.theme, branding.font)
+                    draw_sample_mark(self, branding.theme, branding.font, branding.words)
                 super().showPage()
             super().save()
 

@@ -22,9 +22,9 @@ from handouts.render.largeprint import large_print_story
 from handouts.render.logsheet import log_sheets
 from handouts.render.pages import branding, document, numbered_canvas
 from handouts.render.styles import Styles
-from handouts.render.text import para
+from handouts.render.text import both, label, para
 from handouts.theme import Theme
-from handouts.wording import long_date
+from handouts import i18n
 
 
 def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared], logo: Prepared | None,
@@ -37,31 +37,34 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     font = fonts.register(theme)
     st = Styles(theme, font)
     clinic = routine.clinic
-    marks = branding(clinic, theme, font, logo, clinic.disclaimer)
+    words = i18n.words(routine.language)
+    marks = branding(clinic, theme, font, logo, clinic.disclaimer, words=words)
     buffer = io.BytesIO()
-    doc = document(buffer, theme, title=f"Home exercise program – {clinic.name}", author=clinic.name)
+    doc = document(buffer, theme, title=words.text("routine.document_title", clinic=clinic.name), author=clinic.name)
     if routine.layout == "large-print":
-        story = large_print_story(routine, theme, st, pictures, qr_codes or {}, _warning_box(routine, theme, st))
+        story = large_print_story(routine, theme, st, pictures, qr_codes or {}, _warning_box(routine, theme, st, words))
     elif routine.layout == "compact":
         story = compact_story(routine, theme, st, pictures)
     else:
-        story = _front(routine, theme, st)
+        story = _front(routine, theme, st, words)
         for number, entry in enumerate(routine.entries, start=1):
             story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {},
-                                       body_height(theme.page_height, theme.margin) - 1))
+                                       body_height(theme.page_height, theme.margin) - 1, words=words))
             story.append(Spacer(1, 8))
     story += log_sheets(routine, theme, st, body_height(theme.page_height, theme.margin))
     doc.build(story, canvasmaker=numbered_canvas(marks))
     return buffer.getvalue()
 
 
-def _front(r: Routine, theme: Theme, st: Styles) -> list:
-    story = [Paragraph(para(r.title), st.h1)]
+def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
+    other = r.also  # a bilingual handout: the same texts in the second language, in italics
+    story = [Paragraph(both(r.title, other.title if other else ""), st.h1)]
     blank = "_" * 22
     cells = [
-        [Paragraph("Patient", st.label), Paragraph("Date", st.label), Paragraph("Therapist", st.label)],
+        [Paragraph(label(words, "routine.patient"), st.label), Paragraph(label(words, "routine.date"), st.label),
+         Paragraph(label(words, "routine.therapist"), st.label)],
         [Paragraph(para(r.patient) or blank, st.value),
-         Paragraph(long_date(r.date) if r.date else blank, st.value),
+         Paragraph(para(words.language.long_date(r.date)) if r.date else blank, st.value),
          Paragraph(para(r.therapist) or blank, st.value)],
     ]
     width = theme.frame_width
@@ -75,25 +78,29 @@ def _front(r: Routine, theme: Theme, st: Styles) -> list:
     ]))
     story += [block, Spacer(1, 8)]
     if r.purpose:
-        story.append(Paragraph(para(r.purpose), st.body))
+        story.append(Paragraph(both(r.purpose, other.purpose if other else ""), st.body))
     if r.goals:
-        story.append(Paragraph("Your goals", st.h2))
-        story += [Paragraph("•&nbsp;&nbsp;" + para(goal), st.bullet) for goal in r.goals]
+        story.append(Paragraph(label(words, "routine.goals"), st.h2))
+        alt = other.goals if other else ()
+        story += [Paragraph("•&nbsp;&nbsp;" + both(goal, alt[n] if n < len(alt) else ""), st.bullet)
+                  for n, goal in enumerate(r.goals)]
     if r.note:
         # A bordered paragraph, not a table cell: a long note continues on the next page.
-        story += [Spacer(1, 8), Paragraph("A note from your therapist", st.label),
+        story += [Spacer(1, 8), Paragraph(label(words, "routine.note"), st.label),
                   Paragraph(para(r.note), st.note)]
     story.append(Spacer(1, 10))
-    story.append(_warning_box(r, theme, st))
+    story.append(_warning_box(r, theme, st, words))
     story.append(Spacer(1, 12))
     return story
 
 
-def _warning_box(r: Routine, theme: Theme, st: Styles) -> Table:
+def _warning_box(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> Table:
     red = Color(*theme.warning)
-    rows = [[Paragraph("STOP and call us if:", st.warn_title)]]
-    rows += [[Paragraph("•&nbsp;&nbsp;" + para(sign), st.bullet)] for sign in r.warning_signs]
-    rows.append([Paragraph(f"<b>Call {para(r.clinic.phone)}</b>", st.body)])
+    rows = [[Paragraph(label(words, "routine.stop"), st.warn_title)]]
+    alt = r.also.warning_signs if r.also else ()
+    rows += [[Paragraph("•&nbsp;&nbsp;" + both(sign, alt[n] if n < len(alt) else ""), st.bullet)]
+             for n, sign in enumerate(r.warning_signs)]
+    rows.append([Paragraph(f"<b>{label(words, 'routine.call', phone=r.clinic.phone)}</b>", st.body)])
     box = Table(rows, colWidths=[theme.frame_width])
     box.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), red),

@@ -25,3 +25,23 @@ def para(text: str) -> str:
 def hexcolor(rgb) -> str:
     """(r, g, b) in 0..1 -> '#rrggbb' for use inside escaped markup attributes."""
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+
+
+def label(words, key: str, **values) -> str:
+    """Markup for a fixed label from the catalogue (`words`: an i18n.Words). In a bilingual handout the
+    second language follows in italics, so a reader tells the two apart at a glance."""
+    texts = words.all(key, **values)
+    out = para(texts[0])
+    for other in texts[1:]:
+        if other != texts[0]:
+            out += f" <i>/ {para(other)}</i>"
+    return out
+
+
+def both(main: str, other: str | None) -> str:
+    """Markup for content text of a bilingual handout: the main language, then the second one on its
+    own line in italics ('' or the same text: only the main one)."""
+    out = para(main)
+    if other and other != main:
+        out += f"<br/><i>{para(other)}</i>"
+    return out

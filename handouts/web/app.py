@@ -19,6 +19,7 @@ from flask import Flask, Response, abort, render_template
 
 from handouts.errors import HandoutsError, Problem
 from handouts.model import POSITIONS, SIDES
+from handouts.i18n import catalogue, language_name
 from handouts.web import draft as drafts
 from handouts.web.security import LOOPBACK_NAMES, Guard
 from handouts.wording import dosage_text, position_text
@@ -37,6 +38,10 @@ OPTION_TEXT = {
     "greyscale": ("Print in", "Clinic default", {"yes": "Greyscale (for photocopies)", "no": "Colour"}),
     "log_sheet": ("Log sheet", "As the program says", {"yes": "Yes: add a weekly log sheet", "no": "No log sheet"}),
     "log_weeks": ("Log sheet weeks", "1 week", {str(n): f"{n} weeks" if n > 1 else "1 week" for n in range(1, 13)}),
+    "language": ("Language", "Clinic default", {
+        value: " + ".join(f"{catalogue(c).name} ({language_name(c)})" if catalogue(c).name != language_name(c)
+                          else language_name(c) for c in value.split("+")) + (" (bilingual)" if "+" in value else "")
+        for value in drafts.OPTIONS["language"]}),
 }
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from handouts.i18n.catalogue import available
 from handouts.model import DOSAGE_KEYS, Dosage, Library, ProgramItem, Visit
 
 MAX_ROWS = 40  # a home program longer than this is a mistake, and each card costs render time
@@ -38,6 +39,8 @@ OPTIONS = {
     "greyscale": ("yes", "no"),
     "log_sheet": ("yes", "no"),
     "log_weeks": tuple(str(n) for n in range(1, 13)),
+    # Every language with labels, and each bilingual pair (the first is the main one).
+    "language": tuple(available()) + tuple(f"{a}+{b}" for a in available() for b in available() if a != b),
 }
 OPEN_REPS_TEXT = {"as-many-as-comfortable": "as many as you comfortably can", "until-tired": "until tired"}
 

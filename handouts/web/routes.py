@@ -176,7 +176,7 @@ def register(app, composer: Composer) -> None:
         try:
             outbox = single_bytes(pdf, PDF_NAME, composer.mail_folder, address, draft.patient.strip(),
                                   True if draft.email_consent else None, clinic, "handout", "Email address",
-                                  "the consent checkbox")
+                                  "the consent checkbox", language=_language(draft))
             with composer.mail_lock:  # one send at a time (one journal), previews go on meanwhile
                 report = mail.deliver(outbox, clinic, composer.clinic.root,
                                       encrypt=request.form.get("encrypt") == "yes",
@@ -245,3 +245,11 @@ def register(app, composer: Composer) -> None:
         return render_template("message.html", title="Something went wrong in the composer",
                                lines=[("Nothing was saved or sent. Please try again; if it happens again, restart "
                                        "the composer (the details are not shown, to protect patient data).")]), 500
+
+
+def _language(draft) -> str:
+    """The handout's language as chosen in the form ('' = the clinic's): the email is written in it."""
+    from handouts.web.draft import OPTIONS
+
+    chosen = draft.options.get("language", "")
+    return chosen if chosen in OPTIONS["language"] else ""

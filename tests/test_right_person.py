@@ -1,0 +1,217 @@
+"""Issue #10 §2, the right person: a recipient list sorted, edited or re-exported between `batch` and
+`email` never puts one person's PDF in another person's inbox. Real SMTP server (aiosmtpd), real CLI."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, assert_no_crash, explain, run
+from smtp_server import (PASSWORD, PASSWORD_ENV, Recorder, Server, configure_clinic, mail_env, pki,  # noqa: F401
+                         write_batch)
+from test_mail_cli import attachment
+
+N = 6
+COLUMNS = ("name", "email", "email_consent")
+
+
+def readers(n: int = N) -> list[dict]:
+    return [{"name": f"Reader {i}", "email": f"reader{i}@example.org", "email_consent": "yes"} for i in range(1, n + 1)]
+
+
+def write_list(path: Path, rows: list[dict], columns=COLUMNS) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row.get(c, "") for c in columns])
+
+
+def delivered(recorder, folder: Path, rows: list[dict]) -> Counter:
+    """(address, whose PDF) for every message the server holds; fails on any PDF that is not one of the batch's."""
+    pdfs = {(folder / f"guide-{i:05d}.pdf").read_bytes(): rows[i - 1]["email"] for i in range(1, len(rows) + 1)}
+    out = Counter()
+    for message in recorder.messages:
+        (to,) = message.rcpt_tos
+        out[(to, pdfs[attachment(message)])] += 1
+    return out
+
+
+def misdelivered(counts: Counter) -> list:
+    return [(to, owner) for (to, owner) in counts if to != owner]
+
+
+def edited(rows: list[dict], case: str) -> list[dict]:
+    rows = [dict(r) for r in rows]
+    if case == "reorder":
+        return sorted(rows, key=lambda r: r["email"], reverse=True)
+    if case == "delete":
+        return rows[:2] + rows[3:]  # row 3 removed: rows 4-6 move up
+    if case == "insert":
+        return rows[:1] + [{"name": "New Person", "email": "new@example.org", "email_consent": "yes"}] + rows[1:]
+    if case == "address":
+        rows[3]["email"] = "someone.else@example.org"
+        return rows
+    if case == "name":
+        rows[4]["name"] = "Another Reader"
+        return rows
+    return rows
+
+
+@pytest.fixture
+def batch(tmp_path):
+    rows = readers()
+    manifest, recipients = write_batch(tmp_path / "batch", rows, columns=COLUMNS)
+    return rows, manifest, recipients
+
+
+def test_an_unchanged_list_sends_everyone_exactly_once(clinic_copy, batch, mail_env):
+    rows, manifest, recipients = batch
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = run(["email", "--manifest", manifest, "--recipients", recipients], clinic_copy)
+    assert result.exit_code == 0, explain(result)
+    counts = delivered(recorder, manifest.parent, rows)
+    assert counts == Counter({(r["email"], r["email"]): 1 for r in rows})
+    assert "warning" not in result.stderr and "error" not in result.stderr
+
+
+@pytest.mark.parametrize("case", ["reorder", "delete", "insert", "address", "name"])
+def test_an_edited_list_never_sends_a_pdf_to_the_wrong_person(clinic_copy, batch, tmp_path, mail_env, case):
+    rows, manifest, recipients = batch
+    now = edited(rows, case)
+    write_list(recipients, now)
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        dry = run(["email", "--manifest", manifest, "--recipients", recipients, "--dry-run",
+                   "--outbox", tmp_path / "eml"], clinic_copy)
+        first = run(["email", "--manifest", manifest, "--recipients", recipients], clinic_copy)
+        sent_first = len(recorder.messages)
+        second = run(["email", "--manifest", manifest, "--recipients", recipients, "--only-matching"], clinic_copy)
+    for result in (dry, first, second):
+        assert_no_crash(result)
+    counts = delivered(recorder, manifest.parent, rows)
+    assert misdelivered(counts) == []  # the point of it all
+    assert all(n == 1 for n in counts.values())
+    people = {r["email"] for r in now}
+    if case in ("reorder", "insert"):  # every person is still in the list: each gets their own PDF
+        assert first.exit_code == 0, explain(first)
+        assert set(counts) == {(r["email"], r["email"]) for r in rows}
+        moved = first.stderr.count("built for the person now on row")
+        assert moved == (5 if case == "insert" else 6), first.stderr
+        if case == "insert":
+            assert "batch-recipients.csv#row 2: warning: this list row has no PDF in the batch" in first.stderr
+        assert "Reader" not in first.stderr and "@" not in first.stderr  # no names or addresses in the log
+        return
+    # A PDF whose person changed or left: refused by row, and nothing at all sent without --only-matching.
+    refused_row = {"delete": 3, "address": 4, "name": 5}[case]
+    assert first.exit_code == dry.exit_code == 65, explain(first)
+    assert sent_first == 0 and not list((tmp_path / "eml").glob("*.eml"))
+    for result in (dry, first):
+        assert f"manifest.csv#row {refused_row}: " in result.stderr
+        assert "rebuild the batch" in result.stderr
+        assert "nothing sent: 1 PDF(s) are not for the person on that row" in result.stderr
+        assert "--only-matching" in result.stderr
+    assert "this list row is not the person the PDF was built for" in first.stderr
+    # --only-matching: the others, each to themselves; the refused one to nobody.
+    assert second.exit_code == 65, explain(second)  # still says one was refused
+    expected = {(r["email"], r["email"]) for i, r in enumerate(rows, 1) if i != refused_row}
+    assert set(counts) == expected
+    assert rows[refused_row - 1]["email"] not in {to for to, _ in counts} or case == "name"
+    assert all(to in people for to, _ in counts)
+
+
+def test_an_id_column_pairs_by_id_and_refuses_a_changed_person(clinic_copy, tmp_path, mail_env):
+    columns = ("id", "name", "email", "email_consent")
+    rows = [dict(r, id=f"P{i:03d}") for i, r in enumerate(readers(4), 1)]
+    manifest, recipients = write_batch(tmp_path / "batch", rows, columns=columns)
+    now = list(reversed([dict(r) for r in rows]))
+    now[0]["email"] = "moved.away@example.org"  # P004 changed address
+    write_list(recipients, now, columns)
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = run(["email", "--manifest", manifest, "--recipients", recipients, "--only-matching"], clinic_copy)
+    assert result.exit_code == 65, explain(result)
+    assert "manifest.csv#row 4: list row 1 has id 'P004', but its details (name, address or what is printed) " \
+           "changed since the PDF was built" in result.stderr
+    counts = delivered(recorder, manifest.parent, rows)
+    assert set(counts) == {(r["email"], r["email"]) for r in rows[:3]}
+
+
+def test_a_manifest_without_fingerprints_is_refused(clinic_copy, batch, mail_env):
+    rows, manifest, recipients = batch
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    manifest.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = run(["email", "--manifest", manifest, "--recipients", recipients], clinic_copy)
+    assert result.exit_code == 65 and recorder.messages == [], explain(result)
+    assert "built before recipient fingerprints were recorded" in result.stderr
+
+
+def test_batch_records_fingerprints_and_a_sorted_list_still_reaches_the_right_people(clinic_copy, tmp_path, mail_env):
+    leads = tmp_path / "leads.csv"
+    rows = [{"name": n, "email": f"{n.lower()}@example.org", "email_consent": "yes"} for n in ("Ann", "Ben", "Cleo")]
+    write_list(leads, rows)
+    out = tmp_path / "out"
+    built = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "1"], clinic_copy)
+    assert built.exit_code == 0, explain(built)
+    header = (out / "manifest.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",recipient")
+    pdfs = {f: (out / f).read_bytes() for f in sorted(p.name for p in out.glob("*.pdf"))}
+    write_list(leads, list(reversed(rows)))  # the CRM re-export comes back sorted the other way
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = run(["email", "--manifest", out / "manifest.csv", "--recipients", leads], clinic_copy)
+    assert result.exit_code == 0, explain(result)
+    got = {m.rcpt_tos[0]: attachment(m) for m in recorder.messages}
+    for number, row in enumerate(rows, 1):
+        (mine,) = [data for name, data in pdfs.items() if name.endswith(f"{number:05d}.pdf")]
+        assert got[row["email"]] == mine
+
+
+def test_ctrl_c_during_email_exits_130_and_the_journal_stays_right(clinic_copy, tmp_path, mail_env):
+    rows = readers(5)
+    manifest, recipients = write_batch(tmp_path / "batch", rows, columns=COLUMNS)
+    recorder = Recorder(delay=0.6)  # each message takes a while: time to press Ctrl-C in the middle
+    env = dict(os.environ, HANDOUTS_SMTP_CAFILE=mail_env.ca_file, **{PASSWORD_ENV: PASSWORD},
+               PYTHONPATH=str(REPO))
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        args = [sys.executable, "-m", "handouts", "--root", str(clinic_copy), "email", "--manifest", str(manifest),
+                "--recipients", str(recipients)]
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(recorder.messages) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        stopped_after = len(recorder.messages)
+        again = run(["email", "--manifest", manifest, "--recipients", recipients], clinic_copy)
+    assert proc.returncode == 130, err
+    assert "Aborted!" not in err and "Traceback" not in err
+    assert "interrupted: no further messages sent" in err
+    assert 2 <= stopped_after < 5
+    db = sqlite3.connect(manifest.parent / "mail-journal" / "journal.sqlite")
+    states = dict(db.execute("SELECT row, state FROM items"))
+    db.close()
+    # Every message the server holds is one the journal calls sent (or unknown); nobody twice, nobody lost.
+    counts = delivered(recorder, manifest.parent, rows)
+    assert misdelivered(counts) == [] and all(n == 1 for n in counts.values()), counts
+    assert {s for s in states.values()} <= {"sent", "unknown"}
+    assert again.exit_code in (0, 75), explain(again)
+    assert len(counts) == 5 or "unknown" in states.values()
