@@ -103,12 +103,13 @@ def test_each_bad_cell_kind(clinic_copy, tmp_path, change, message):
 
 
 def test_header_problems_stop_before_anything_is_read(clinic_copy, tmp_path):
-    src = write_csv(tmp_path / "ours.csv", [GOOD], header=["name", "positoin", "steps", "setz", "name"])
+    src = write_csv(tmp_path / "ours.csv", [GOOD], header=["name", "positoin", "steps", "setz", "name", "colour"])
     result = run(["import", "csv", src], clinic_copy)
     assert result.exit_code == 65, explain(result)
     assert f"{src}#header: unknown column 'positoin'; did you mean 'position'?" in result.stderr
     assert f"{src}#header: unknown column 'setz'; did you mean 'sets'?" in result.stderr
     assert f"{src}#header: column 'name' appears twice" in result.stderr
+    assert f"{src}#header: unknown column 'colour'; 'handouts import csv --help' lists the columns\n" in result.stderr
     assert f"{src}#header: column 'position' is required" in result.stderr
 
 

@@ -93,6 +93,7 @@ def serve(ctx, serve_root, port, host, allow_hosts, open_browser):
         pass
     finally:
         server.close()
+        app.extensions["handouts"].close()
     click.echo("Composer stopped.", err=True)
 
 

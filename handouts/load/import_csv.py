@@ -63,8 +63,8 @@ def header_problems(header: list[str], file: str) -> list[Problem]:
         elif column in seen:
             out.append(Problem(f"column '{column}' appears twice", f"{file}#header"))
         elif column not in COLUMNS:
-            out.append(Problem(f"unknown column '{column}'{fields.did_you_mean(column, COLUMNS)}; the columns are: "
-                               f"{', '.join(COLUMNS)}", f"{file}#header"))
+            hint = fields.did_you_mean(column, COLUMNS) or "; 'handouts import csv --help' lists the columns"
+            out.append(Problem(f"unknown column '{column}'{hint}", f"{file}#header"))
         seen.add(column)
     out += [Problem(f"column '{c}' is required", f"{file}#header") for c in REQUIRED if c not in header]
     return out

@@ -151,6 +151,12 @@ class Composer:
                 old["pdf"].close()
         return key, paged.count
 
+    def close(self) -> None:
+        """Let go of the previews kept in memory (the server is stopping)."""
+        with self.lock:
+            while self.previews:
+                self.previews.popitem()[1]["pdf"].close()
+
     def page_png(self, key: str, n: int) -> bytes | None:
         from flask import g
 
