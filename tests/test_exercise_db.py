@@ -185,7 +185,7 @@ def test_step_with_a_newline_keeps_both_lines(db_good_clinic, records, tmp_path)
 
 @pytest.mark.parametrize("ident", LONG_CARDS)
 def test_very_long_exercise_cards_print_whole(db_good_clinic, records, tmp_path, ident):
-    """A card taller than a page is shrunk to fit one page (flowables.Unsplittable), never a crash."""
+    """A card taller than a page splits between steps at full size (render/cards.py), never a crash."""
     out = tmp_path / f"{ident}.pdf"
     result = build(db_good_clinic, out, [ident, "plank"])
     assert_no_crash(result)

@@ -1,18 +1,23 @@
 """The exercise card, shared by routine handouts and guides' "Try this" boxes.
 
 Title bar; start and end pictures side by side with the dosage (and a QR code for a video) beside
-them; numbered steps; the therapist's note. A card is one unsplittable block. A card without pictures
-is a text card: the dosage runs as a band across it instead of sitting beside an empty frame.
+them; numbered steps; the therapist's note. A card that fits on a page never splits: it moves whole
+to the next page. A card taller than a page splits between steps (never shrunk): the name, pictures
+and dosage stay together with the first steps, and each later part starts with "Name (continued)".
+A card without pictures is a text card: the dosage runs as a band across it instead of sitting
+beside an empty frame.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reportlab.lib.colors import Color
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from handouts.images import Prepared
 from handouts.model import RoutineEntry
-from handouts.render.flowables import Picture, QRCode, Unsplittable
+from handouts.render.flowables import Picture, QRCode
 from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, fit_size, picture_box
 from handouts.render.styles import Styles
 from handouts.render.text import both, label as label_markup, para
@@ -58,7 +63,7 @@ def _text_band(side: list, inner: float, right_width: float) -> Table:
 
 
 def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
-                  qr_codes: dict, max_height: float, words=None):
+                  qr_codes: dict, max_height: float, words=None) -> ExerciseCard:
     """Title bar; pictures with the dosage and QR code beside them; numbered steps; the note.
     `words` (an i18n.Words) gives the labels' language; English when not given."""
     from handouts import i18n
@@ -67,17 +72,12 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     ex = entry.exercise
     # A bilingual handout: `alt` is the same card in the second language, printed in italics after the main.
     alt, second = (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
-    primary = Color(*theme.primary)
     inner = theme.frame_width - 2 * CARD_PADDING
     name = para(ex.name) + (f" <i>/ {para(alt.exercise.name)}</i>" if alt and alt.exercise.name != ex.name else "")
     position = position_text(ex.position, ex.position_label, words.main)
     if alt:
         position = " / ".join(dict.fromkeys((position, position_text(ex.position, alt.exercise.position_label, second))))
-    title = Table([[Paragraph(f"{para(label)}&nbsp;&nbsp;{name}", st.card_title),
-                    Paragraph(para(position), st.card_position)]],
-                  colWidths=[inner * 0.68, inner * 0.32])
-    title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    continued = label_markup(words, "card.continued")
     dose = dosage_text(entry.dosage, words.main)
     left_width = 2 * (picture_box()[0] + PICTURE_GAP)
     right_width = theme.frame_width - left_width - 2 * CARD_PADDING
@@ -108,25 +108,122 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     else:  # a text card: the dosage band runs across the card, no empty picture frame
         media, shade = [_text_band(side, inner, right_width), ""], [("SPAN", (0, 1), (-1, 1)),
                                                                      ("BACKGROUND", (0, 1), (-1, 1), Color(*theme.light))]
-    rows = [[title, ""], media, [steps, ""]]
-    style = [
-        ("SPAN", (0, 0), (-1, 0)),
-        ("SPAN", (0, 2), (-1, 2)),
-        ("BACKGROUND", (0, 0), (-1, 0), primary),
-        *shade,
-        ("BOX", (0, 0), (-1, -1), 1.2, primary),
-        ("VALIGN", (0, 1), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CARD_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CARD_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 1), (-1, 1), 6),
-    ]
-    if entry.note:
-        rows.append([Paragraph(f"<b>{label_markup(words, 'card.note')}</b> {para(entry.note)}", st.body), ""])
-        style += [("SPAN", (0, 3), (-1, 3)), ("BACKGROUND", (0, 3), (-1, 3), Color(*theme.note_light)),
-                  ("LINEABOVE", (0, 3), (-1, 3), 0.8, Color(*theme.accent))]
-    card = Table(rows, colWidths=[left_width + CARD_PADDING, right_width + CARD_PADDING])
-    card.setStyle(TableStyle(style))
-    # A card is one block: it moves whole to the next page, shrunk only if taller than a page.
-    return Unsplittable(card, max_height)
+    note = ([Paragraph(f"<b>{label_markup(words, 'card.note')}</b> {para(entry.note)}", st.body)]
+            if entry.note else [])
+    parts = CardParts(
+        title=lambda more: _title(f"{para(label)}&nbsp;&nbsp;{name}" + (f" {continued}" if more else ""), position,
+                                  inner, st),
+        media=media, media_style=shade,
+        units=_pieces(steps, inner, max_height) + [("note", n) for n in _pieces(note, inner, max_height)],
+        widths=[left_width + CARD_PADDING, right_width + CARD_PADDING],
+        primary=Color(*theme.primary), accent=Color(*theme.accent), note_light=Color(*theme.note_light))
+    return ExerciseCard(parts, 0, len(parts.units), max_height)
+
+
+def _title(markup: str, position: str, inner: float, st: Styles) -> Table:
+    title = Table([[Paragraph(markup, st.card_title), Paragraph(para(position), st.card_position)]],
+                  colWidths=[inner * 0.68, inner * 0.32])
+    title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return title
+
+
+def _pieces(flowables: list, width: float, max_height: float) -> list:
+    """`flowables` as units a card may split between. A paragraph taller than a third of a page (a
+    5,000-character step) is cut into pieces between its lines, so a part of the card with its name
+    bar and at least one unit always fits on an empty page."""
+    out = []
+    limit = max_height / 3
+    for flowable in flowables:
+        queue = [flowable]
+        while queue:
+            item = queue.pop(0)
+            _, height = item.wrap(width, 1e9)
+            pieces = item.split(width, limit) if height > limit else []
+            if len(pieces) > 1:
+                out.append(pieces[0])
+                queue = pieces[1:] + queue
+            else:
+                out.append(item)
+    return out
+
+
+@dataclass
+class CardParts:
+    """What every part of one card is made from; `units` are the steps (and tip) then the note."""
+
+    title: object  # continued: bool -> the title bar
+    media: list  # [pictures, dosage and QR code] (or the text card's band): the first part only
+    media_style: list  # its table style commands, for row 1
+    units: list  # step paragraphs, then ("note", paragraph) pairs
+    widths: list[float]
+    primary: Color
+    accent: Color
+    note_light: Color
+
+    def table(self, first: int, last: int) -> Table:
+        """The part of the card holding units[first:last]: the full head on the first part."""
+        units = self.units[first:last]
+        steps = [u for u in units if not isinstance(u, tuple)]
+        notes = [u[1] for u in units if isinstance(u, tuple)]
+        rows = [[self.title(first > 0), ""]]
+        style = [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), self.primary),
+                 ("BOX", (0, 0), (-1, -1), 1.2, self.primary), ("VALIGN", (0, 1), (-1, -1), "TOP"),
+                 ("LEFTPADDING", (0, 0), (-1, -1), CARD_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), CARD_PADDING),
+                 ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
+        if first == 0:
+            rows.append(self.media)
+            style += [*self.media_style, ("TOPPADDING", (0, 1), (-1, 1), 6)]
+        if steps:
+            rows.append([steps, ""])
+            style.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
+        if notes:
+            rows.append([notes, ""])
+            at = len(rows) - 1
+            style += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), self.note_light),
+                      ("LINEABOVE", (0, at), (-1, at), 0.8, self.accent)]
+        card = Table(rows, colWidths=self.widths)
+        card.setStyle(TableStyle(style))
+        return card
+
+
+class ExerciseCard(Flowable):
+    """Units [first, last) of a card. Moves whole to the next page when it fits on a page; only a
+    card taller than a page splits, between units, into parts that each fill what room there is."""
+
+    def __init__(self, parts: CardParts, first: int, last: int, max_height: float):
+        super().__init__()
+        self.parts, self.first, self.last, self.max_height = parts, first, last, max_height
+        self.spaceAfter = 8
+        self._made: tuple[float, Table, float] | None = None
+
+    def _table(self, avail_width: float) -> tuple[Table, float]:
+        # Platypus asks again on each page it tries; a part's size depends only on the width.
+        if self._made is None or self._made[0] != avail_width:
+            table = self.parts.table(self.first, self.last)
+            self._made = (avail_width, table, table.wrap(avail_width, 1e9)[1])
+        return self._made[1], self._made[2]
+
+    def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        _, self.height = self._table(avail_width)
+        self.width = avail_width
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        _, height = self._table(avail_width)
+        if height <= self.max_height:
+            return []  # a card that fits on a page is never split: it moves on whole
+        fits = 0
+        for last in range(self.first + 1, self.last):
+            if self.parts.table(self.first, last).wrap(avail_width, 1e9)[1] > avail_height:
+                break
+            fits = last
+        # The name bar never stands alone with a single line: at least two units, or wait a page.
+        if fits == 0 or (self.first == 0 and fits - self.first < 2 and avail_height < self.max_height):
+            return []
+        return [ExerciseCard(self.parts, self.first, fits, self.max_height),
+                ExerciseCard(self.parts, fits, self.last, self.max_height)]
+
+    def draw(self):
+        table, _ = self._table(self.width)
+        table.drawOn(self.canv, 0, 0)

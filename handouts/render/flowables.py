@@ -5,40 +5,6 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 
-class Unsplittable(Flowable):
-    """Keeps one flowable whole: it moves to the next page instead of splitting across two.
-
-    Only when it is taller than `max_height` (an empty page) is it scaled down to fit, so an
-    extreme exercise card still prints whole rather than being cut or looping forever.
-    """
-
-    def __init__(self, content: Flowable, max_height: float):
-        super().__init__()
-        self.content = content
-        self.max_height = max_height
-        self.scale = 1.0
-        self._wrapped: tuple[float, tuple[float, float]] | None = None
-
-    def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
-        # Platypus asks again on each page it tries; a card's size depends only on the width.
-        if self._wrapped is None or self._wrapped[0] != avail_width:
-            self._wrapped = (avail_width, self.content.wrap(avail_width, 10_000_000))
-        width, height = self._wrapped[1]
-        self.scale = min(1.0, self.max_height / height) if height else 1.0
-        self.width, self.height = width * self.scale, height * self.scale
-        return self.width, self.height
-
-    def split(self, avail_width, avail_height):  # noqa: D102 - never split; platypus moves us on
-        return []
-
-    def draw(self):
-        canvas = self.canv
-        canvas.saveState()
-        canvas.scale(self.scale, self.scale)
-        self.content.drawOn(canvas, 0, 0)
-        canvas.restoreState()
-
-
 class QRCode(Flowable):
     """A QR code (a module matrix from handouts.qr) drawn as one filled path.
 

@@ -1,8 +1,13 @@
 """The end-of-visit handout: a Routine -> PDF bytes.
 
-Page 1 carries the patient block, program purpose, goals, the therapist's note and the
-"Stop and call us if..." box; then one card per exercise. A card never splits across pages: it is a
-single unsplittable flowable, shrunk only in the rare case that it is taller than a whole page.
+Page 1 carries the patient block, the program's purpose, the "STOP and call us if..." box, the goals
+and the therapist's note; then one card per exercise (render/cards.py: a card moves whole to the next
+page, and only a card taller than a page splits, between steps, never shrunk).
+
+The STOP box comes before the goals and the note because it is the one safety message of the
+handout: it must be whole and on page 1, and the note (up to 5,000 characters, typed at the end of
+a visit) and the goals vary in length where the box must not move. The box never splits; a box
+longer than a page splits between signs, and every part repeats the heading and the phone line.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from handouts.images import Prepared
 from handouts.model import Routine
@@ -41,16 +46,17 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     marks = branding(clinic, theme, font, logo, clinic.disclaimer, words=words)
     buffer = io.BytesIO()
     doc = document(buffer, theme, title=words.text("routine.document_title", clinic=clinic.name), author=clinic.name)
+    max_height = body_height(theme.page_height, theme.margin) - 1
     if routine.layout == "large-print":
-        story = large_print_story(routine, theme, st, pictures, qr_codes or {}, _warning_box(routine, theme, st, words))
+        story = large_print_story(routine, theme, st, pictures, qr_codes or {},
+                                  WarningBox(routine, theme, st, words, max_height))
     elif routine.layout == "compact":
         story = compact_story(routine, theme, st, pictures)
     else:
         story = _front(routine, theme, st, words)
         for number, entry in enumerate(routine.entries, start=1):
-            story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {},
-                                       body_height(theme.page_height, theme.margin) - 1, words=words))
-            story.append(Spacer(1, 8))
+            story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {}, max_height,
+                                       words=words))
     story += log_sheets(routine, theme, st, body_height(theme.page_height, theme.margin))
     doc.build(story, canvasmaker=numbered_canvas(marks))
     return buffer.getvalue()
@@ -79,6 +85,7 @@ def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
     story += [block, Spacer(1, 8)]
     if r.purpose:
         story.append(Paragraph(both(r.purpose, other.purpose if other else ""), st.body))
+    story += [Spacer(1, 10), WarningBox(r, theme, st, words, body_height(theme.page_height, theme.margin) - 1)]
     if r.goals:
         story.append(Paragraph(label(words, "routine.goals"), st.h2))
         alt = other.goals if other else ()
@@ -88,18 +95,57 @@ def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
         # A bordered paragraph, not a table cell: a long note continues on the next page.
         story += [Spacer(1, 8), Paragraph(label(words, "routine.note"), st.label),
                   Paragraph(para(r.note), st.note)]
-    story.append(Spacer(1, 10))
-    story.append(_warning_box(r, theme, st, words))
     story.append(Spacer(1, 12))
     return story
 
 
-def _warning_box(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> Table:
+class WarningBox(Flowable):
+    """The "STOP and call us if" box, signs [first, last). It moves whole to the next page rather
+    than split; only a box taller than a page splits, between signs, each part a whole box with
+    the heading and the phone line."""
+
+    def __init__(self, r: Routine, theme: Theme, st: Styles, words: i18n.Words, max_height: float,
+                 first: int = 0, last: int | None = None):
+        super().__init__()
+        self.r, self.theme, self.st, self.words, self.max_height = r, theme, st, words, max_height
+        self.first, self.last = first, len(r.warning_signs) if last is None else last
+        self._made: tuple[float, Table, float] | None = None
+
+    def _table(self, width: float, first: int, last: int) -> tuple[Table, float]:
+        table = _warning_box(self.r, self.theme, self.st, self.words, range(first, last))
+        return table, table.wrap(width, 1e9)[1]
+
+    def wrap(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        if self._made is None or self._made[0] != avail_width:
+            self._made = (avail_width, *self._table(avail_width, self.first, self.last))
+        self.width, self.height = avail_width, self._made[2]
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):  # noqa: D102 - reportlab protocol
+        self.wrap(avail_width, avail_height)
+        if self.height <= self.max_height:
+            return []
+        fits = max((last for last in range(self.first + 1, self.last)
+                    if self._table(avail_width, self.first, last)[1] <= avail_height), default=0)
+        if not fits:
+            return []
+        return [WarningBox(self.r, self.theme, self.st, self.words, self.max_height, self.first, fits),
+                WarningBox(self.r, self.theme, self.st, self.words, self.max_height, fits, self.last)]
+
+    def draw(self):
+        self._made[1].drawOn(self.canv, 0, 0)
+
+
+def _warning_box(r: Routine, theme: Theme, st: Styles, words: i18n.Words, which=None) -> Table:
+    """The box with the signs numbered in `which` (default: all), its heading and the phone line; a
+    part after the first says "(continued)" after the heading."""
     red = Color(*theme.warning)
-    rows = [[Paragraph(label(words, "routine.stop"), st.warn_title)]]
+    which = range(len(r.warning_signs)) if which is None else which
+    heading = label(words, "routine.stop") + (f" {label(words, 'card.continued')}" if which and which[0] > 0 else "")
+    rows = [[Paragraph(heading, st.warn_title)]]
     alt = r.also.warning_signs if r.also else ()
-    rows += [[Paragraph("•&nbsp;&nbsp;" + both(sign, alt[n] if n < len(alt) else ""), st.bullet)]
-             for n, sign in enumerate(r.warning_signs)]
+    rows += [[Paragraph("•&nbsp;&nbsp;" + both(r.warning_signs[n], alt[n] if n < len(alt) else ""), st.bullet)]
+             for n in which]
     rows.append([Paragraph(f"<b>{label(words, 'routine.call', phone=r.clinic.phone)}</b>", st.body)])
     box = Table(rows, colWidths=[theme.frame_width])
     box.setStyle(TableStyle([
