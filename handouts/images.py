@@ -26,9 +26,16 @@ ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 # catalogue's 40 MP recipe would refuse those). JPEGs are decoded at a reduced scale anyway.
 MAX_PIXELS = 52_000_000
 MAX_BYTES = 30_000_000
+# Memory the decoder needs at once, beyond what a reduced-scale decode needs. A baseline JPEG is decoded
+# straight at a fraction of its size (draft), but a PNG, WebP or GIF is decoded whole, and a
+# progressive JPEG keeps every DCT coefficient of the full image until its last scan (libjpeg; 3 bytes a
+# pixel at 4:2:0, 6 at 4:4:4, whatever the draft scale). 110 MB admits the 18 MP 4:4:4 progressive
+# photos of real exercise libraries (107 MB; such a build peaks near 150 MB) and refuses what would
+# need far more (a 52 MP progressive JPEG: 156-312 MB). benchmarks/bench_memory.py has the figures.
+MAX_DECODE_BYTES = 110_000_000
 DEFAULT_DPI = 200
 JPEG_QUALITY = 80
-PIPELINE_VERSION = "1"  # bump when the output of prepare() changes for the same input
+PIPELINE_VERSION = "2"  # bump when the output of prepare() changes for the same input
 
 
 class ImageProblem(Exception):
@@ -241,6 +248,7 @@ def _convert(data: bytes, target: tuple[int, int]):
 
     warning = ""
     with _open(data) as im:
+        _check_decode_memory(im)  # first: reading a PNG's orientation decodes it whole
         orientation = _orientation(im)
         source_size = _upright_size(im)
         if getattr(im, "n_frames", 1) > 1:  # GIF and WebP: walks every frame header
@@ -248,21 +256,32 @@ def _convert(data: bytes, target: tuple[int, int]):
             im.seek(0)
         scale = min(target[0] / source_size[0], target[1] / source_size[1], 1.0)
         final = (max(1, round(source_size[0] * scale)), max(1, round(source_size[1] * scale)))
+        rotated = source_size != im.size
+        stored_final = (final[1], final[0]) if rotated else final
         if im.format == "JPEG":
             # Decode straight at a reduced scale: far faster and a fraction of the memory.
-            rotated = source_size != im.size
-            im.draft(im.mode if im.mode in ("RGB", "L") else None,
-                     (final[1], final[0]) if rotated else final)
+            im.draft(im.mode if im.mode in ("RGB", "L") else None, stored_final)
         try:
             im.load()  # full decode: a truncated file is an error here, never half a picture
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             raise ImageProblem("image data is truncated or corrupt") from None
-        im = _upright(im, orientation)
         had_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
-        im = _flatten(im)
         # Line art, logos and diagrams (few colours, or drawn on transparency) stay PNG so edges stay
-        # crisp; judged before resizing, which adds in-between colours along every edge.
-        line_art = had_alpha or im.getcolors(maxcolors=256) is not None
+        # crisp; judged before any resizing, which adds in-between colours along every edge.
+        line_art = had_alpha or im.mode == "P" or (
+            im.getcolors(maxcolors=256) is not None if im.mode in ("1", "L", "RGB", "CMYK") else None)
+        # Shrink by whole factors first (what resize's reducing_gap does anyway), before turning and
+        # flattening make full-size copies of a large picture.
+        factors = (max(1, int(im.size[0] / stored_final[0] / 3.0)), max(1, int(im.size[1] / stored_final[1] / 3.0)))
+        if factors != (1, 1):
+            if im.mode == "P":
+                im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+            if im.mode in ("L", "LA", "RGB", "RGBA", "CMYK", "I", "F"):
+                im = im.reduce(factors)
+        im = _upright(im, orientation)
+        im = _flatten(im)
+        if line_art is None:  # 16-bit and float pictures: judged once flattened to 8 bits (never reduced)
+            line_art = im.getcolors(maxcolors=256) is not None
         if im.size != final:
             im = im.resize(final, Image.LANCZOS, reducing_gap=3.0)
         out = io.BytesIO()
@@ -271,6 +290,30 @@ def _convert(data: bytes, target: tuple[int, int]):
             return out.getvalue(), ".png", warning
         im.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False, subsampling="4:2:0")
         return out.getvalue(), ".jpg", warning
+
+
+def _check_decode_memory(im) -> None:
+    """Refuse a picture whose decode alone would need more than MAX_DECODE_BYTES (see there)."""
+    width, height = im.size
+    if im.format == "JPEG":
+        if not (im.info.get("progressive") or im.info.get("progression")):
+            return  # baseline: decoded at a reduced scale
+        from PIL import JpegImagePlugin
+
+        sampling = JpegImagePlugin.get_sampling(im)  # 0: 4:4:4, 1: 4:2:2, 2: 4:2:0, -1: greyscale/CMYK
+        values = {0: 3.0, 1: 2.0, 2: 1.5}.get(sampling, float(len(im.getbands())))
+        needed, what = int(width * height * values * 2), "a progressive JPEG"
+    else:
+        # Bytes a pixel at the peak: the decoded picture, plus the full-size copy that reducing a
+        # picture with transparency makes (premultiplied), or that turning a palette into colours makes.
+        per_pixel = {"1": 2, "L": 1, "LA": 4, "RGB": 3, "RGBA": 8, "CMYK": 4, "I": 4, "F": 4,
+                     "P": 9 if "transparency" in im.info else 4}.get(im.mode, 2 * len(im.getbands()))
+        needed, what = width * height * per_pixel, f"a {im.format} picture"
+    if needed > MAX_DECODE_BYTES:
+        raise ImageProblem(
+            f"image is {width}x{height} pixels ({width * height / 1e6:.0f} MP); {what} this large must be decoded "
+            f"whole (about {needed // 1_000_000} MB of memory, the limit is {MAX_DECODE_BYTES // 1_000_000} MB): "
+            "save it as a standard JPEG, or resize it (a card picture needs about 2 MP)")
 
 
 def _flatten(im):
