@@ -11,8 +11,6 @@ row is in the manifest; stale temp files are removed by the next run.
 
 from __future__ import annotations
 
-import csv
-import errno
 import hashlib
 import os
 import re
@@ -21,17 +19,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts import __version__
+from handouts import __version__, manifest
 from handouts.load import recipients
+from handouts.errors import ContentError, Problem
+from handouts.manifest import cannot_write
+from handouts.files import clean_stale_temps, durable_temp, exists, make_private_folder
 from handouts.load.fingerprint import fingerprint
-from handouts.errors import ContentError, OutputError, Problem
-from handouts.files import TEMP_PREFIX, TEMP_SUFFIX, clean_stale_temps, exists, make_private_folder
 
-# recipient: the row's fingerprint (load/fingerprint.py), so `email` sends each PDF only to its person
-MANIFEST_FIELDS = ("row", "id", "file", "status", "input_hash", "message", "recipient")
-# Allowed in any recipient list: used by delivery, and each row's language (its PDF and its email).
-EXTRA_COLUMNS = ("id", "email", "email_consent", "language")
-ROUTINE_COLUMNS = ("patient", "date", "therapist", "note", "layout")  # layout: standard, compact, large-print
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 100
 
@@ -155,12 +149,12 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
         values = {c: row.fields.get(c, "") for c in people.columns if c in allowed}
         why = _language_problem(values.get("language", ""))
         if why:
-            row_problems.append(Problem(f"column 'language': {why}", f"{people.file}#row {row.number}"))
+            row_problems.append(Problem(f"column 'language': {why}", people.file, row=row.number))
             continue
         empty = [c for c in required if not values.get(c)]
         if empty:
-            row_problems.append(Problem(f"no value in required column(s): {', '.join(empty)}",
-                                        f"{people.file}#row {row.number}"))
+            row_problems.append(Problem(f"no value in required column(s): {', '.join(empty)}", people.file,
+                                        row=row.number))
             continue
         chosen.append((row.number, values.get("id") or str(row.number), values))
     extra = {kind: target}
@@ -169,10 +163,10 @@ def plan(kind: str, target: str, root: Path, people: recipients.RecipientList, o
     jobs = [Job(number, row_id, tuple(sorted(values.items())), name,
                 _row_hash(content, kind, target, settings, values))
             for (number, row_id, values), name in zip(chosen, names)]
-    manifest = out_dir / ("manifest.csv" if n == 1 else f"manifest-shard-{k}-of-{n}.csv")
+    record = out_dir / ("manifest.csv" if n == 1 else f"manifest-shard-{k}-of-{n}.csv")
     # Rows outside this shard are reported by the shard that owns them.
-    row_problems = [p for p in row_problems if row_of(p) is None or (row_of(p) - 1) % n == k - 1]
-    return Plan(kind, target, jobs, row_problems, manifest, out_dir, str(people.file))
+    row_problems = [p for p in row_problems if not p.row or (p.row - 1) % n == k - 1]
+    return Plan(kind, target, jobs, row_problems, record, out_dir, str(people.file))
 
 
 def _language_problem(spec: str) -> str | None:
@@ -216,78 +210,12 @@ def check_languages(plan_: Plan, root: Path, options: dict) -> list[Problem]:
 
 def rows_with_problems(problems: list[Problem]) -> int:
     """How many rows `problems` are about (a row can have several); a problem without a row counts once."""
-    return len({row_of(p) or -i for i, p in enumerate(problems, 1)})
-
-
-def row_of(problem: Problem) -> int | None:
-    match = re.search(r"#row (\d+)$", problem.file)
-    return int(match.group(1)) if match else None
-
-
-# -- manifest -------------------------------------------------------------------------------------------
-
-def read_manifest(path: Path) -> dict[int, dict]:
-    """The last entry recorded for each row."""
-    entries: dict[int, dict] = {}
-    if not path.is_file():
-        return entries
-    with open(path, newline="", encoding="utf-8") as fh:
-        for record in csv.DictReader(fh):
-            if "recipient" not in record and record.get(None):  # rows appended to a manifest from before
-                record["recipient"] = record[None][0]  # the column existed: its value is the extra cell
-            try:
-                entries[int(record["row"])] = record
-            except (KeyError, TypeError, ValueError):
-                continue  # a line cut short by a kill
-    return entries
-
-
-def cannot_write(where: Path, exc: OSError) -> OutputError:
-    """A full disk or a read-only folder stops the whole batch (exit 73): every row would fail alike."""
-    reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
-    return OutputError(f"cannot write in {where}: {reason}; rows built so far are kept, run again to continue")
-
-
-class ManifestWriter:
-    def __init__(self, path: Path):
-        try:
-            new = not path.exists() or path.stat().st_size == 0
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            self.fh = os.fdopen(fd, "a", newline="", encoding="utf-8")
-            if not new:
-                self.fh.write("\n")  # a line cut short by a kill must not swallow the next one
-            self.writer = csv.writer(self.fh)
-            if new:
-                self.writer.writerow(MANIFEST_FIELDS)
-                self.fh.flush()
-        except OSError as exc:
-            raise cannot_write(path.parent, exc) from None
-        self.path = path
-
-    def record(self, job: Job, status: str, message: str = "") -> None:
-        cells = (str(job.row), job.row_id, job.file, status, job.input_hash, message, fingerprint(dict(job.fields)))
-        try:
-            self.writer.writerow([recipients.neutralise(c) for c in cells])
-            self.fh.flush()  # in the kernel before the rename: a killed process loses nothing
-        except OSError as exc:
-            raise cannot_write(self.path.parent, exc) from None
-
-    def close(self) -> None:
-        try:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-        except OSError as exc:
-            raise cannot_write(self.path.parent, exc) from None
-        finally:
-            try:
-                self.fh.close()
-            except OSError:
-                pass
+    return len({p.row or -i for i, p in enumerate(problems, 1)})
 
 
 def pending(plan_: Plan, force: bool) -> tuple[list[Job], int]:
     """Jobs still to build, and how many rows are already built with the same inputs."""
-    done = read_manifest(plan_.manifest)
+    done = manifest.read(plan_.manifest)
     todo, skipped = [], 0
     for job in plan_.jobs:
         entry = done.get(job.row)
@@ -315,37 +243,15 @@ def _init_worker(kind: str, root: str, target: str, options: dict, worker: bool 
 
 
 def make_renderer(kind: str, root: Path, target: str, options: dict):
-    from handouts import build
-    from handouts.load import folder
+    """One row's values -> (PDF bytes, warnings), for the batch kind named `kind`."""
+    from handouts.batch_kinds import KINDS
 
-    library = folder.load_library(root, guides=kind == "guide")
-    if kind == "guide":
-        renderers: dict[str, build.GuideRenderer] = {}
-
-        def renderer_for(language: str) -> build.GuideRenderer:
-            # One renderer (and one set of shared pages) per language the rows ask for.
-            if language not in renderers:
-                renderers[language] = build.GuideRenderer(root, library, target, options.get("page_size"),
-                                                          language or None, bool(options.get("fallback")))
-                renderers[language].prepare_shared()
-            return renderers[language]
-
-        default = options.get("language") or ""
-        renderer_for(default)  # before workers fork, so they inherit the shared pages
-
-        def render(fields):
-            renderer = renderer_for(fields.get("language") or default)
-            build.field_glyph_warnings(renderer.theme, fields, row=True)  # raises for what no font prints
-            return renderer.reuse(fields), []
-
-        return render
-    return lambda fields: build.render_routine_for_row(root, library, target, fields, options)
+    chosen = KINDS[kind]
+    return chosen.renderer(root, chosen.library(root), target, options)
 
 
 def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
     """Build one row into a temp file; return (job, temp path or None, error message, warnings)."""
-    import tempfile
-
     from handouts.errors import HandoutsError
 
     job, out_dir = args
@@ -356,21 +262,11 @@ def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
                                     for p in exc.problems) or str(exc), []
     except Exception as exc:  # noqa: BLE001 - a bug; the message of a library may quote the row's data
         return job, None, f"internal error ({type(exc).__name__}); please report it", []
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        tmp = durable_temp(Path(out_dir), data)
     except OSError as exc:
-        if tmp:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         raise cannot_write(Path(out_dir), exc) from None
-    return job, tmp, "", warnings
+    return job, str(tmp), "", warnings
 
 
 def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = False, on_progress=None) -> Summary:
@@ -381,26 +277,27 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     todo, skipped = pending(plan_, force)
     bad_rows = rows_with_problems(plan_.problems)
     summary = Summary(skipped=skipped, problems=list(plan_.problems), failed=bad_rows)
-    known = read_manifest(plan_.manifest)
-    manifest = ManifestWriter(plan_.manifest)
+    known = manifest.read(plan_.manifest)
+    writer = manifest.Writer(plan_.manifest)
     start = time.perf_counter()
     total = len(todo)
 
     def finish(job: Job, tmp: str | None, error: str, warnings: list[Problem]) -> None:
         final = out_dir / job.file
-        place = f"{plan_.recipients or Path(plan_.manifest).name}#row {job.row}"
-        summary.warnings += [Problem(w.message, place, field=w.field, warning=True) for w in warnings]
+        place = plan_.recipients or Path(plan_.manifest).name
+        summary.warnings += [Problem(w.message, place, field=w.field, warning=True, row=job.row) for w in warnings]
         entry = known.get(job.row)
+        recipient = fingerprint(dict(job.fields))  # so `email` sends this PDF only to this row's person
         if tmp and final.exists() and not (entry and entry.get("file") == job.file):
             os.unlink(tmp)
             error = f"{job.file} already exists and was not made by this batch; move it away"
             tmp = None
         if tmp is None:
             summary.failed += 1
-            summary.problems.append(Problem(error, place))
-            manifest.record(job, "failed", error)
+            summary.problems.append(Problem(error, place, row=job.row))
+            writer.record(job.row, job.row_id, job.file, "failed", job.input_hash, error, recipient)
         else:
-            manifest.record(job, "built")
+            writer.record(job.row, job.row_id, job.file, "built", job.input_hash, recipient=recipient)
             try:
                 os.replace(tmp, final)
             except OSError as exc:
@@ -429,7 +326,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
-        manifest.close()
+        writer.close()
         _renderer = None
         # Again at the end: a worker of a run killed just before this one may still have been
         # exiting when the run started (its temp files were then kept as a live writer's).
@@ -446,7 +343,7 @@ def write_mailout(plan_: Plan, target: Path) -> tuple[int, int]:
     from handouts.files import write_atomic
     from handouts.render.mailout import write_mailout as write
 
-    done = read_manifest(plan_.manifest)
+    done = manifest.read(plan_.manifest)
     paths, missing = [], 0
     for job in sorted(plan_.jobs, key=lambda j: j.row):
         entry = done.get(job.row)

@@ -1,7 +1,8 @@
-"""Build: load -> check -> compose -> prepare images -> render -> write. No click, no SMTP.
+"""Build: a loaded Library + a Visit (or a guide id and a reader's values) -> PDF bytes and warnings.
 
-Everything is read and checked before anything is written (a handout is never half built), and
-every problem found is reported together.
+compose -> prepare pictures and QR codes -> render, with `Warm` keeping what was prepared for the
+next build. Every picture problem is reported together; nothing is written here (the caller writes
+the bytes, atomically). No click, no SMTP.
 """
 
 from __future__ import annotations
@@ -11,79 +12,68 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts import compose, fit, images, qr
-from handouts.load import folder, schema
 from handouts.errors import ContentError, Problem
-from handouts.files import write_atomic
-from handouts.model import LAYOUTS, Library, Picture, Routine, Visit
+from handouts.glyphs import field_glyph_warnings, glyph_problems, guide_glyph_warnings
+from handouts.model import Library, Picture, Visit
 from handouts.render.guard import layout_errors
 from handouts.theme import Theme, build_theme, for_layout
 
 
-MIN_PRINT_DPI = fit.MIN_PRINT_DPI  # one threshold for check and builds
-
-
 @dataclass
-class Result:
-    path: Path | None
-    pages: int = 0
-    warnings: list[Problem] = field(default_factory=list)
+class Warm:
+    """What a long-lived caller (handouts.api.Clinic) keeps between builds so that the next handout
+    neither re-prepares a picture nor re-encodes a QR code nor rebuilds a theme. Empty it (forget)
+    when the content changes."""
 
+    pictures: dict[tuple, images.Prepared] = field(default_factory=dict)  # (file, box, dpi) -> prepared
+    codes: dict[str, qr.Matrix] = field(default_factory=dict)  # URL -> QR matrix
+    themes: dict[str | None, Theme] = field(default_factory=dict)  # page size -> theme
+    guides: dict[tuple, "GuideRenderer"] = field(default_factory=dict)  # (id, page size, language, fallback) -> renderer
 
-def visit_from_options(library: Library, *, patient="", program=None, exercises=(), remove=(), note="",
-                       therapist="", date=None, page_size=None, log_sheet=None, log_weeks=None, layout=None,
-                       greyscale=None, language=None) -> Visit:
-    """A Visit from command-line options; bad options raise ContentError naming the option."""
-    problems: list[Problem] = []
-    items = []
-    for spec in exercises:
-        reader = schema.Reader(f"--exercise {spec.split(':', 1)[0]}")
-        item = schema.read_exercise_option(reader, spec)
-        problems += reader.problems
-        if item:
-            items.append(item)
-    reader = schema.Reader("")
-    values = {}
-    # The same limits as a visit file: a name of 5,000 characters is a mistake, not a name.
-    for option, value, limit in (("--patient", patient, schema.MAX_SHORT), ("--note", note, schema.MAX_TEXT),
-                                 ("--therapist", therapist, schema.MAX_SHORT)):
-        values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
-    day = reader.date_value(date, (0, 0), "--date") if date else None
-    if language:
-        try:
-            compose.language_of(library, language)
-        except ContentError as exc:
-            problems += exc.problems
-    if layout:
-        layout = reader.choice_value(layout, (0, 0), "--layout", LAYOUTS)
-    problems += reader.problems
-    visit = Visit(patient=values["--patient"] or "", program=program, remove=tuple(remove), exercises=tuple(items),
-                  note=values["--note"] or "", therapist=values["--therapist"] or "", date=day,
-                  page_size=page_size, log_sheet=log_sheet, log_weeks=log_weeks, layout=layout or None,
-                  greyscale=greyscale, language=language or None)
-    for p in folder.visit_problems(visit, library, ""):
-        option = "--program" if p.field == "program" else "--remove" if p.field.startswith("remove") else p.file
-        problems.append(Problem(p.message, option))
-    if problems:
-        raise ContentError(problems=problems)
-    return visit
+    def forget(self, files: set[str] | None = None) -> None:
+        """Drop everything, or with `files` only the pictures prepared from those files (and what
+        holds them: themes and guide renderers are cheap to build again)."""
+        if files is None:
+            self.pictures.clear()
+            self.codes.clear()
+        else:
+            for key in [k for k in self.pictures if k[0] in files]:
+                del self.pictures[key]
+        self.themes.clear()
+        self.guides.clear()
+
+    def theme(self, clinic, root: Path, page_size: str | None) -> Theme:
+        if page_size not in self.themes:
+            self.themes[page_size] = build_theme(clinic, root, page_size)
+        return self.themes[page_size]
+
+    def qr(self, url: str) -> qr.Matrix:
+        if url not in self.codes:
+            self.codes[url] = qr.matrix(url)
+        return self.codes[url]
 
 
 def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], dpi: int = images.DEFAULT_DPI,
-                     warnings: list[Problem] | None = None) -> dict[str, images.Prepared]:
+                     warnings: list[Problem] | None = None, warm: Warm | None = None) -> dict[str, images.Prepared]:
     """Prepare every picture; raise ContentError naming each unusable file and where it was used.
 
     Warnings (e.g. only the first frame of an animated GIF is used) are appended to `warnings`.
+    With `warm`, a picture prepared before for the same box is taken from memory.
     """
     out, problems = {}, []
+    kept = warm.pictures if warm is not None else {}
     for pic in pics:
         if pic.file in out:
             continue
         w = pic.where
+        key = (pic.file, box, dpi)
         try:
-            out[pic.file] = prepared = images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
+            out[pic.file] = prepared = kept.get(key) or images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
         except images.ImageProblem as exc:
             problems.append(Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field))
             continue
+        if warm is not None:
+            kept[key] = prepared
         if prepared.warning and warnings is not None:
             warnings.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
     if problems:
@@ -91,115 +81,18 @@ def prepare_pictures(root: Path, pics: list[Picture], box: tuple[float, float], 
     return out
 
 
-def glyph_problems(routine: Routine, theme: Theme, program=None, source: str = "") -> list[Problem]:
-    """An error for each text of the handout holding characters no font of the chain can print (it
-    would show as an empty box): what was typed for this visit, named as typed (`--patient`, or the
-    visit file's field), and the content it prints (clinic, `program`, exercises)."""
-    if source:
-        fields = [(source, 0, key, getattr(routine, key)) for key in ("patient", "note", "therapist")]
-    else:
-        fields = [("", 0, f"--{key}", getattr(routine, key)) for key in ("patient", "note", "therapist")]
-    fields += [(source, 0, f"exercise {e.exercise.id} note", e.note) for e in routine.entries]
-    texts = clinic_texts(routine.clinic) + (program_texts(program) if program else [])
-    for e in routine.entries:
-        texts += exercise_texts(e.exercise)
-    return _glyph_problems(theme, fields + texts)
-
-
-def clinic_texts(c) -> list[tuple[str, int, str, str]]:
-    """(file, line, field, text) of everything a clinic file can print."""
-    f, line = "content/clinic.yaml", 0
-    out = [(f, line, key, getattr(c, key)) for key in ("name", "tagline", "phone", "website", "email", "address",
-                                                      "disclaimer")]
-    for i, t in enumerate(c.therapists):
-        out += [(f, line, f"therapists[{i}].name", t.name), (f, line, f"therapists[{i}].credentials", t.credentials)]
-    return out
-
-
-def exercise_texts(ex) -> list[tuple[str, int, str, str]]:
-    f = ex.where.file
-    out = [(f, 0, "name", ex.name), (f, 0, "purpose", ex.purpose), (f, 0, "dosage.load", ex.dosage.load or "")]
-    for key in ("steps", "tips", "mistakes", "precautions"):
-        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(ex, key))]
-    out += [(p.where.file or f, p.where.line, f"images[{i}].caption", p.caption) for i, p in enumerate(ex.images)]
-    return out
-
-
-def program_texts(prog) -> list[tuple[str, int, str, str]]:
-    f = prog.where.file
-    out = [(f, 0, "title", prog.title), (f, 0, "purpose", prog.purpose)]
-    for key in ("goals", "warning_signs"):
-        out += [(f, 0, f"{key}[{i}]", text) for i, text in enumerate(getattr(prog, key))]
-    out += [(item.where.file or f, item.where.line, f"exercises[{i}].note", item.note)
-            for i, item in enumerate(prog.items)]
-    return out
-
-
-def guide_texts(g) -> list[tuple[str, int, str, str]]:
-    f = g.where.file
-    out = [(f, 0, key, getattr(g, key)) for key in ("title", "subtitle", "prepared_for", "disclaimer")]
-    if g.intro:
-        out.append((f, g.intro.where.line, "intro", g.intro.source))
-    for i, s in enumerate(g.sections):
-        at = f"sections[{i}]"
-        out += [(f, s.where.line, f"{at}.heading", s.heading), (f, s.body.where.line, f"{at}.body", s.body.source)]
-        if s.image:
-            out.append((f, s.image.where.line, f"{at}.image.caption", s.image.caption))
-    if g.author:
-        a = g.author
-        out += [(f, 0, "author.name", a.name), (f, 0, "author.credentials", a.credentials)]
-        if a.bio:
-            out.append((f, a.bio.where.line, "author.bio", a.bio.source))
-    if g.cta:
-        out += [(f, g.cta.where.line, "cta.headline", g.cta.headline), (f, g.cta.where.line, "cta.phone", g.cta.phone)]
-        if g.cta.text:
-            out.append((f, g.cta.text.where.line, "cta.text", g.cta.text.source))
-    return out
-
-
-def _glyph_problems(theme: Theme, texts) -> list[Problem]:
-    """One error per (file, line, field, text) holding characters no font of the theme can draw."""
-    from handouts.render.fonts import missing_glyphs
-
-    out, seen = [], set()
-    for file, line, field_path, text in texts:
-        missing = missing_glyphs(theme, text) if text else []
-        if missing and (file, field_path, text) not in seen:
-            seen.add((file, field_path, text))
-            out.append(Problem(uncovered_message(missing), file, line, 0, field_path))
-    return out
-
-
-def uncovered_message(missing: list[str]) -> str:
-    """'no font can print U+738B (王), U+5C0F (小); ...' with what to do about it."""
-    codes = ", ".join(f"U+{ord(c):04X} ({c})" for c in missing[:8]) + (", ..." if len(missing) > 8 else "")
-    return (f"no font can print {codes}; write it another way, or add a font that has "
-            f"{'it' if len(missing) == 1 else 'them'} under fonts.fallbacks in content/clinic.yaml")
-
-
-def content_glyph_warnings(root: Path, library: Library) -> list[Problem]:
-    """Characters in any content file that no font of the clinic's chain can draw (errors, for `check`)."""
-    theme = build_theme(library.clinic, root)
-    texts = clinic_texts(library.clinic)
-    for ex in library.exercises.values():
-        texts += exercise_texts(ex)
-    for prog in library.programs.values():
-        texts += program_texts(prog)
-    for g in library.guides.values():
-        texts += guide_texts(g)
-    return _glyph_problems(theme, texts)
-
-
 def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str = "",
-                       fallback: bool = False) -> tuple[bytes, list[Problem]]:
-    """PDF bytes of the handout for `visit`, and any warnings. With `fallback`, text without a
-    translation into the visit's language prints in the clinic's language (each one a warning)."""
+                       warm: Warm | None = None, fallback: bool = False) -> tuple[bytes, list[Problem]]:
+    """PDF bytes of the handout for `visit`, and any warnings. `warm` keeps prepared pictures, QR
+    codes and themes for the next call. With `fallback`, text without a translation into the
+    visit's language prints in the clinic's language (each one a warning)."""
     from handouts.render.layout import logo_box, picture_box
     from handouts.render.routine import render_routine
 
+    warm = warm if warm is not None else Warm()
     fell_back: list[Problem] = []
     routine = compose.compose_routine(library, visit, source, fallback=fallback, warnings=fell_back)
-    theme = for_layout(build_theme(library.clinic, root, routine.page_size), routine.layout, routine.greyscale)
+    theme = for_layout(warm.theme(library.clinic, root, routine.page_size), routine.layout, routine.greyscale)
     pics = [p for e in routine.entries for p in e.exercise.images[:2]]
     program = library.programs.get(visit.program) if visit.program else None
     if program is not None:  # its words in the handout's language: the ones printed
@@ -209,12 +102,12 @@ def render_routine_pdf(root: Path, library: Library, visit: Visit, source: str =
         raise ContentError(problems=uncovered)
     warnings: list[Problem] = list(fell_back)
     dpi = library.clinic.image_dpi
-    prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings)
+    prepared = prepare_pictures(root, pics, picture_box(routine.layout), dpi, warnings, warm)
     if routine.layout == "large-print":  # `check` judges pictures at the standard card's smaller size
         warnings += fit.soft_pictures(pics, prepared, picture_box(routine.layout), "in large print")
     logo = library.clinic.logo
-    logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings)[logo.file] if logo else None
-    codes = {e.exercise.video: qr.matrix(e.exercise.video) for e in routine.entries if e.exercise.video}
+    logo_prepared = prepare_pictures(root, [logo], logo_box(), dpi, warnings, warm)[logo.file] if logo else None
+    codes = {e.exercise.video: warm.qr(e.exercise.video) for e in routine.entries if e.exercise.video}
     with layout_errors(source or "the handout"):
         data = render_routine(routine, theme, prepared, logo_prepared, codes)
     return data, warnings + fit.compact_fit(routine, fit.page_count(data))
@@ -232,132 +125,56 @@ def default_output(visit: Visit) -> Path:
     return Path(f"handout-{day}-{secrets.token_hex(4)}.pdf")
 
 
-def build_routine(root: Path, library: Library, visit: Visit, output: Path | None, *, overwrite=False,
-                  source: str = "", fallback: bool = False) -> Result:
-    data, warnings = render_routine_pdf(root, library, visit, source, fallback)
-    path = output or default_output(visit)
-    write_atomic(path, data, overwrite=overwrite)
-    return Result(path, fit.page_count(data), warnings)
-
-
-def check(root: Path) -> tuple[Library | None, list[Problem]]:
-    """Every problem in a clinic folder: files, references, image paths and the images themselves."""
-    from handouts.leftovers import scan as demo_leftovers
-
-    library, problems = folder.scan_library(root)
-    problems += demo_leftovers(root)  # the demo's name and numbers in a clinic of its own: warnings
-    if library is None:
-        return None, problems
-    bad_paths = {(p.file, p.line) for p in problems}
-    from handouts.render.layout import logo_box, picture_box
-
-    for ex in library.exercises.values():
-        for pic in ex.images:
-            if (pic.where.file, pic.where.line) in bad_paths:
-                continue
-            problems += _image_check(root, pic, picture_box(), library.clinic.image_dpi)
-    if library.clinic.logo and ("content/clinic.yaml", library.clinic.logo.where.line) not in bad_paths:
-        problems += _image_check(root, library.clinic.logo, logo_box(), library.clinic.image_dpi)
-    from handouts.theme import font_problems
-
-    unusable_fonts = font_problems(library.clinic, root)
-    problems += unusable_fonts
-    if library.guides and not unusable_fonts:
-        theme = build_theme(library.clinic, root)
-        for guide in library.guides.values():
-            for pic, box in guide_pictures(library, guide, theme):
-                if pic.where.file.startswith("content/guides/") and (pic.where.file, pic.where.line) not in bad_paths:
-                    problems += _image_check(root, pic, box, library.clinic.image_dpi)
-    from handouts.load.remnants import remnant_warnings
-
-    problems += remnant_warnings(root)
-    if not any(p.field.startswith("fonts.") for p in problems):
-        problems += content_glyph_warnings(root, library)
-    from handouts.readability import reading_problems
-
-    problems += reading_problems(library)
-    return library, problems
-
-
-def _image_check(root: Path, pic: Picture, box: tuple[float, float], dpi: int) -> list[Problem]:
-    """Problems with one picture: unusable (error), animated or too coarse for print (warnings)."""
-    w = pic.where
-    try:
-        prepared = images.prepare(root / pic.file, *box, dpi=dpi, inside=root)
-        _, width, height = images.inspect(root / pic.file)
-    except images.ImageProblem as exc:
-        return [Problem(f"{pic.file}: {exc}", w.file, w.line, w.col, w.field)]
-    out = []
-    if prepared.warning:
-        out.append(Problem(f"{pic.file}: {prepared.warning}", w.file, w.line, w.col, w.field, warning=True))
-    printed = images.printed_dpi((width, height), box)
-    if printed < MIN_PRINT_DPI:
-        out.append(Problem(f"{pic.file}: will print at about {printed:.0f} dpi (below {MIN_PRINT_DPI}); "
-                           f"use a larger image", w.file, w.line, w.col, w.field, warning=True))
-    return out
-
-
-def guide_pictures(library: Library, guide, theme: Theme) -> list[tuple[Picture, tuple[float, float]]]:
-    """Every picture a guide prints, with the box (points) it is fitted into."""
-    from handouts.render.layout import guide_boxes, picture_box, section_box
-
-    boxes = guide_boxes(theme.frame_width, theme.page_height)
-    out = [(guide.cover_image, boxes["cover"])] if guide.cover_image else []
-    if guide.author and guide.author.photo:
-        out.append((guide.author.photo, boxes["author"]))
-    for s in guide.sections:
-        if s.image:
-            out.append((s.image, section_box(theme.frame_width, theme.page_height, s.placement, bool(s.exercise))))
-        if s.exercise and s.exercise in library.exercises:
-            out += [(p, picture_box()) for p in library.exercises[s.exercise].images[:2]]
-    return out
-
-
 class GuideRenderer:
     """One guide for many readers: content, pictures, QR codes and the shared pages are prepared
     once; each reader then costs only their own pages (see render/splice.py)."""
 
     def __init__(self, root: Path, library: Library, guide_id: str, page_size: str | None = None,
-                 language: str | None = None, fallback: bool = False):
-        from handouts.render.layout import logo_box
+                 warm: Warm | None = None, language: str | None = None, fallback: bool = False):
+        from handouts.render.layout import guide_pictures, logo_box
 
         self.root, self.library, self.guide_id = root, library, guide_id
         self.language, self.fallback = language, fallback
+        self.page_size = page_size
         guide = library.guides.get(guide_id)
         neutral = {name: "Reader" for name, _ in guide.placeholder_at} if guide else {}
         fell_back: list[Problem] = []
-        doc = self._compose(neutral, fell_back)
+        doc = self._compose(neutral, fell_back)  # raises: unknown id (with a did-you-mean), missing translations
+        guide = doc.guide  # in the guide's language: the words printed
+        warm = warm if warm is not None else Warm()
         self.page_size = doc.page_size
-        self.theme = theme = build_theme(library.clinic, root, doc.page_size)
+        self.theme = theme = warm.theme(library.clinic, root, self.page_size)
         dpi = library.clinic.image_dpi
-        uncovered = guide_glyph_warnings(theme, library, doc.guide)
+        uncovered = guide_glyph_warnings(theme, library, guide)
         if uncovered:
             raise ContentError(problems=uncovered)
         self.warnings: list[Problem] = list(fell_back)
-        g = doc.guide
         self.pictures: dict[str, images.Prepared] = {}
-        for pic, box in guide_pictures(library, g, theme):
-            self.pictures.update(prepare_pictures(root, [pic], box, dpi, self.warnings))
+        for pic, box in guide_pictures(library, guide, theme.frame_width, theme.page_height):
+            self.pictures.update(prepare_pictures(root, [pic], box, dpi, self.warnings, warm))
         logo = library.clinic.logo
-        self.logo = prepare_pictures(root, [logo], logo_box(), dpi, self.warnings)[logo.file] if logo else None
-        urls = [gs.exercise.exercise.video for gs in doc.sections if gs.exercise and gs.exercise.exercise.video]
-        if g.cta and g.cta.booking_url:
-            urls.append(g.cta.booking_url)
-        self.codes = {url: qr.matrix(url) for url in urls}
+        self.logo = prepare_pictures(root, [logo], logo_box(), dpi, self.warnings, warm)[logo.file] if logo else None
+        urls = [library.exercises[s.exercise].video for s in guide.sections
+                if s.exercise in library.exercises and library.exercises[s.exercise].video]
+        if guide.cta and guide.cta.booking_url:
+            urls.append(guide.cta.booking_url)
+        self.codes = {url: warm.qr(url) for url in urls}
         self.personal = bool(guide.placeholder_at)
         self._assembler = None
-        self._neutral = doc
+        self._neutral = None
 
-    def _compose(self, fields: dict[str, str], warnings: list[Problem] | None = None):
-        page_size = getattr(self, "page_size", None)
-        return compose.compose_guide(self.library, self.guide_id, fields, page_size, language=self.language,
+    def _compose(self, fields: dict[str, str], warnings: list[Problem] | None = None) -> compose.GuideDoc:
+        return compose.compose_guide(self.library, self.guide_id, fields, self.page_size, language=self.language,
                                      fallback=self.fallback, warnings=warnings)
 
     def full(self, fields: dict[str, str]) -> bytes:
         """The whole guide for one reader, laid out from scratch."""
+        return self.render(self._compose(fields))
+
+    def render(self, doc: compose.GuideDoc) -> bytes:
+        """The whole guide for a document composed already (compose.compose_guide)."""
         from handouts.render.guide import render_guide
 
-        doc = self._compose(fields)
         with layout_errors(f"content/guides/{self.guide_id}.yaml"):
             return render_guide(doc, self.theme, self.pictures, self.logo, self.codes)
 
@@ -367,6 +184,8 @@ class GuideRenderer:
         from handouts.render.guide import render_guide
 
         if self._assembler is None:
+            neutral = {name: "Reader" for name, _ in self.library.guides[self.guide_id].placeholder_at}
+            self._neutral = self._compose(neutral)
             with layout_errors(f"content/guides/{self.guide_id}.yaml"):
                 base = render_guide(self._neutral, self.theme, self.pictures, self.logo, self.codes,
                                     part="shared" if self.personal else "all")
@@ -396,64 +215,16 @@ class GuideRenderer:
             return self.full(fields)
 
 
-def guide_glyph_warnings(theme: Theme, library: Library, guide) -> list[Problem]:
-    """Characters of a guide's content (and the clinic and exercises it prints) the font lacks."""
-    texts = clinic_texts(library.clinic) + guide_texts(guide)
-    for s in guide.sections:
-        if s.exercise in library.exercises:
-            texts += exercise_texts(library.exercises[s.exercise])
-    return _glyph_problems(theme, texts)
-
-
-def field_glyph_warnings(theme: Theme, fields: dict[str, str], row: bool = False) -> list[Problem]:
-    """Raise ContentError for characters of one reader's values that no font can draw, each named as
-    typed: `--for` / `--field KEY` on the command line, `column 'KEY'` in a batch row. Returns []
-    (kept as a list so batch code can add its warnings)."""
-    def named(key: str) -> str:
-        if row:
-            return f"column '{key}'"
-        return "--for" if key == "name" else f"--field {key}"
-
-    problems = _glyph_problems(theme, [("", 0, named(name), value) for name, value in sorted(fields.items())])
-    if problems:
-        raise ContentError(problems=problems)
-    return []
-
-
 def render_guide_pdf(root: Path, library: Library, guide_id: str, fields: dict[str, str],
-                     page_size: str | None = None, language: str | None = None,
+                     page_size: str | None = None, warm: Warm | None = None, language: str | None = None,
                      fallback: bool = False) -> tuple[bytes, list[Problem]]:
-    """PDF bytes of guide `guide_id` personalised with `fields` in `language`, and any warnings."""
-    # unknown id, missing fields or translations first
-    compose.compose_guide(library, guide_id, fields, page_size, language=language, fallback=fallback)
-    renderer = GuideRenderer(root, library, guide_id, page_size, language, fallback)
-    field_glyph_warnings(renderer.theme, fields)
-    return renderer.full(fields), renderer.warnings
-
-
-def build_guide(root: Path, library: Library, guide_id: str, fields: dict[str, str], output: Path | None, *,
-                page_size: str | None = None, overwrite: bool = False, language: str | None = None,
-                fallback: bool = False) -> Result:
-    data, warnings = render_guide_pdf(root, library, guide_id, fields, page_size, language, fallback)
-    path = output or Path(f"{guide_id}.pdf")
-    write_atomic(path, data, overwrite=overwrite)
-    return Result(path, 0, warnings)
-
-
-def render_routine_for_row(root: Path, library: Library, program: str, fields: dict[str, str],
-                           options: dict) -> tuple[bytes, list[Problem]]:
-    """One patient row of a routine batch (patient, date, therapist and note columns): PDF bytes and
-    warnings about the row's own values (characters the font cannot print)."""
-    visit = visit_from_options(library, patient=fields.get("patient", ""), program=program,
-                               note=fields.get("note", ""), therapist=fields.get("therapist", ""),
-                               date=fields.get("date") or options.get("date"), page_size=options.get("page_size"),
-                               layout=fields.get("layout") or options.get("layout"),
-                               language=fields.get("language") or options.get("language"))
-    if visit.date is None:
-        visit = Visit(**{**visit.__dict__, "date": dt.date.today()})
-    try:
-        data, warnings = render_routine_pdf(root, library, visit, fallback=bool(options.get("fallback")))
-    except ContentError as exc:  # name the row's values by their columns, not by command-line options
-        raise ContentError(problems=[Problem(p.message, p.file, p.line, p.col, f"column '{p.field[2:]}'")
-                                     if p.field.startswith("--") else p for p in exc.problems]) from None
-    return data, [w for w in warnings if not w.file]  # the row's own values; content is checked once
+    """PDF bytes of guide `guide_id` personalised with `fields` in `language`, and any warnings. With
+    `warm`, the guide's pictures, codes and theme are prepared once for every later call."""
+    # Unknown id, missing fields or translations are reported before any picture is prepared.
+    doc = compose.compose_guide(library, guide_id, fields, page_size, language=language, fallback=fallback)
+    warm = warm if warm is not None else Warm()
+    key = (guide_id, page_size, language, fallback)
+    renderer = warm.guides.get(key) or GuideRenderer(root, library, guide_id, page_size, warm, language, fallback)
+    warm.guides[key] = renderer
+    field_glyph_warnings(renderer.theme, fields)  # raises for what no font prints
+    return renderer.render(doc), renderer.warnings

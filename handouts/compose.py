@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from handouts import facts
 from handouts import i18n
 from handouts.i18n.content import localize
-from handouts.load import markdown, schema
+from handouts.load import markdown
+from handouts.load.fields import did_you_mean, text_problem
 from handouts.errors import ContentError, Problem
 from handouts.load.markdown import Block
 from handouts.model import Clinic, Guide, Library, ProgramItem, Routine, RoutineEntry, Section, Visit
@@ -30,7 +31,7 @@ def therapist_text(library: Library, value: str, file: str) -> str:
     if known:
         return known.display
     if _ID_LIKE.match(value):  # looks like an id, so a typo would otherwise print as a name
-        hint = schema.did_you_mean(value, [t.id for t in library.clinic.therapists])
+        hint = did_you_mean(value, [t.id for t in library.clinic.therapists])
         raise ContentError(problems=[Problem(f"unknown therapist id '{value}'{hint}", file, 0, 0, "therapist")])
     return value
 
@@ -166,7 +167,7 @@ def check_fields(fields: dict[str, str]) -> list[Problem]:
     """Personalisation values are text: no control characters or right-to-left text."""
     out = []
     for name, value in fields.items():
-        why = schema.text_problem(value) or (f"is {len(value)} characters; the limit is 200" if len(value) > 200 else None)
+        why = text_problem(value) or (f"is {len(value)} characters; the limit is 200" if len(value) > 200 else None)
         if why:
             out.append(Problem(f"value {why}", "", 0, 0, name))
     return out
@@ -204,7 +205,7 @@ def compose_guide(library: Library, guide_id: str, fields: dict[str, str], page_
     ContentError for unknown ids, missing fields or (unless `fallback`) missing translations."""
     guide = library.guides.get(guide_id)
     if guide is None:
-        hint = schema.did_you_mean(guide_id, library.guides)
+        hint = did_you_mean(guide_id, library.guides)
         raise ContentError(problems=[Problem(f"unknown guide id '{guide_id}'{hint}", "", 0, 0, "guide")])
     lang = language_of(library, language)
     if len(lang.codes) > 1:

@@ -19,7 +19,9 @@ EXIT_UNAVAILABLE = 69  # the mail server cannot be reached, refused TLS, or did 
 EXIT_PARTIAL = 75  # a batch finished with some rows failed; re-running resumes
 EXIT_NOPERM = 77  # the mail server refused the login
 EXIT_CONFIG = 78  # the clinic settings themselves are unusable
+EXIT_INTERRUPTED = 130  # stopped with Ctrl-C (128 + SIGINT, as shells report it)
 
+# The one list of exit codes: `handouts --help` prints it, and a test holds the README to it.
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_USAGE: "wrong command-line usage",
@@ -27,9 +29,10 @@ EXIT_CODES = {
     EXIT_NOINPUT: "a named file or folder does not exist",
     EXIT_CANTCREAT: "the output file cannot be written (already exists, no permission, disk full)",
     EXIT_UNAVAILABLE: "the mail server is unreachable, failed the TLS check or did not answer in time",
-    EXIT_PARTIAL: "a batch finished but some rows failed (listed); re-running builds what is left",
+    EXIT_PARTIAL: "some rows or messages failed (listed), or another run holds the batch; re-running continues",
     EXIT_NOPERM: "the mail server refused the login (user name or password)",
     EXIT_CONFIG: "unusable settings",
+    EXIT_INTERRUPTED: "stopped with Ctrl-C; running the same command again continues",
 }
 
 
@@ -43,14 +46,22 @@ class Problem:
     col: int = 0  # 1-based; 0 when unknown
     field: str = ""  # dotted path into the file, e.g. "dosage.reps" or "images[1].file"
     warning: bool = False
+    row: int = 0  # 1-based data row of a recipient list or batch manifest; 0 when not a row
 
-    def __str__(self) -> str:
+    @property
+    def place(self) -> str:
+        """Where, as messages say it: `file:line:col`, or `file#row N` for a row of a list."""
         place = self.file
         if self.file and self.line:
             place += f":{self.line}"
             if self.col:
                 place += f":{self.col}"
-        parts = [p for p in (place, self.field) if p]
+        if self.row:
+            place += f"#row {self.row}"
+        return place
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.place, self.field) if p]
         prefix = ": ".join(parts)
         kind = "warning: " if self.warning else ""
         return f"{prefix}: {kind}{self.message}" if prefix else f"{kind}{self.message}"

@@ -22,33 +22,21 @@ TEMP_SUFFIX = ".tmp"
 def _writer_alive(pid: int, since: float) -> bool:
     """Whether process `pid` may still be writing a temp file last touched at `since` (epoch s).
 
-    A killed process stays a zombie until its parent (or init, which in containers may take a second
-    or more) reaps it, and os.kill(pid, 0) still succeeds: a zombie writes nothing, so it counts as
-    gone. A process that started after the file was last written is another process that got the
-    same pid, so it counts as gone too. (Linux /proc; elsewhere only os.kill is asked.)"""
+    Asked through psutil, which answers the same way on Linux, macOS and Windows (os.kill(pid, 0)
+    would terminate the process on Windows, and /proc exists only on Linux). A killed process that
+    is not yet reaped (a zombie) writes nothing, so it counts as gone; so does a process that started
+    after the file was last written: another process that got the same pid."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-        if fields[0] == b"Z":
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
             return False
-        started = _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-        return started <= since + 1.0
-    except (OSError, IndexError, ValueError):
+        return proc.create_time() <= since + 1.0
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.Error:  # e.g. access denied: someone else's live process
         return True
-
-
-def _boot_time() -> float:
-    with open("/proc/stat", "rb") as fh:
-        for line in fh:
-            if line.startswith(b"btime "):
-                return float(line.split()[1])
-    raise ValueError("no btime")
 
 
 def clean_stale_temps(folder: Path) -> int:
@@ -128,6 +116,27 @@ def make_private_folder(folder: Path) -> None:
         raise OutputError(f"cannot create folder {_shown(folder)}: {exc.strerror}") from None
 
 
+def durable_temp(folder: Path, data: bytes, mode: int = 0o600) -> Path:
+    """`data` in a new temp file in `folder`, written, flushed and fsynced, with permissions `mode`:
+    ready to be renamed into place. The one recipe every writer uses (files, the cache, batch rows).
+    Raises OSError, leaving nothing behind."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode != 0o600:  # mkstemp makes 0600 files whatever the umask
+            os.chmod(tmp, mode)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return Path(tmp)
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int = 0o600) -> None:
     """Write `data` to `path` atomically with permissions `mode`. Raises OutputError."""
     folder = path.parent if str(path.parent) else Path(".")
@@ -135,16 +144,9 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int 
     clean_stale_temps(folder)
     if exists(path) and not overwrite:
         raise OutputError(f"{_shown(path)} already exists; use --overwrite to replace it")
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX)
-    except OSError as exc:
-        raise OutputError(f"cannot write in {folder}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
+        tmp = durable_temp(folder, data, mode)
         if overwrite:
             os.replace(tmp, path)
         else:
@@ -156,12 +158,16 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int 
     except FileExistsError:
         raise OutputError(f"{path} already exists; use --overwrite to replace it") from None
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        reason = "no space left on the disk" if exc.errno == errno.ENOSPC else exc.strerror
-        raise OutputError(f"cannot write {_shown(path)}: {reason}") from None
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if exc.errno == errno.ENOSPC:
+            raise OutputError(f"cannot write {_shown(path)}: no space left on the disk") from None
+        if tmp is None:  # the temp file could not be made or written: the folder is the problem
+            raise OutputError(f"cannot write in {folder}: {exc.strerror}") from None
+        raise OutputError(f"cannot write {_shown(path)}: {exc.strerror}") from None
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -97,15 +97,13 @@ def read_source(path: Path, inside: Path | None = None) -> bytes:
 
 
 def _opened_inside(fd: int, path: Path, inside: Path) -> None:
+    """The resolved path must lie inside `inside` and be the very file that is open (same device and
+    inode), which holds on every platform without asking /proc which file an fd is."""
     root = inside.resolve()
-    proc = Path(f"/proc/self/fd/{fd}")
-    if proc.exists():  # Linux: the path of what was really opened
-        real = Path(os.readlink(proc))
-    else:  # elsewhere: the resolved path must be the very file that is open
-        real = path.resolve(strict=True)
-        st, opened = real.stat(), os.fstat(fd)
-        if (st.st_dev, st.st_ino) != (opened.st_dev, opened.st_ino):
-            raise ImageProblem("the file changed while it was being opened")
+    real = path.resolve(strict=True)
+    st, opened = real.stat(), os.fstat(fd)
+    if (st.st_dev, st.st_ino) != (opened.st_dev, opened.st_ino):
+        raise ImageProblem("the file changed while it was being opened")
     if not real.is_relative_to(root):
         raise ImageProblem("path leads outside the clinic folder (through a link?)")
 

@@ -93,7 +93,7 @@ class MergeReport:
 
 def merge(folders: list[Path], into: Path) -> MergeReport:
     """Merge shard folders into `into` (which may be one of them, e.g. a shared volume)."""
-    from handouts.batch import MANIFEST_FIELDS, read_manifest
+    from handouts.manifest import FIELDS, read
     from handouts.files import make_private_folder, write_atomic
 
     plans: list[tuple[int, Path, dict]] = []
@@ -124,41 +124,40 @@ def merge(folders: list[Path], into: Path) -> MergeReport:
     for k, path, plan in plans:  # in the order given: the first build of a row is kept
         folder = path.parent
         manifest = folder / f"manifest-shard-{k}-of-{report.count}.csv"
-        entries = read_manifest(manifest)
+        entries = read(manifest)
         for row, message in sorted(plan.get("problems", {}).items(), key=lambda kv: int(kv[0])):
-            report.failed.append(Problem(message, f"{manifest.name}#row {row}"))
+            report.failed.append(Problem(message, manifest.name, row=int(row)))
         for row in plan.get("rows", []):
-            place = f"{manifest.name}#row {row}"
             if str(row) in plan.get("problems", {}):
                 continue
             entry = entries.get(row)
             if entry is None or (entry.get("status") == "built" and not (folder / entry.get("file", "")).is_file()):
                 report.missing.append(Problem(f"not built yet (shard {k} was stopped?); run --shard {k}/{report.count}"
-                                              " again", place))
+                                              " again", manifest.name, row=row))
             elif entry.get("status") != "built":
-                report.failed.append(Problem(entry.get("message") or "failed", place))
+                report.failed.append(Problem(entry.get("message") or "failed", manifest.name, row=row))
             elif row in kept:
                 other, _, where = kept[row]
                 report.duplicated.append(Problem(f"built by shard {other} in {where} and again by shard {k} in "
-                                                 f"{folder}; kept the first", place))
+                                                 f"{folder}; kept the first", manifest.name, row=row))
             else:
                 kept[row] = (k, entry, folder)
     make_private_folder(into)
     names: dict[str, int] = {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(MANIFEST_FIELDS)
+    writer.writerow(FIELDS)
     for row, (k, entry, folder) in sorted(kept.items()):
         name = entry["file"]
         if name.lower() in names:
             report.duplicated.append(Problem(f"file {name} is also row {names[name.lower()]}'s; not merged",
-                                             f"manifest-shard-{k}-of-{report.count}.csv#row {row}"))
+                                             f"manifest-shard-{k}-of-{report.count}.csv", row=row))
             continue
         names[name.lower()] = row
         source, target = folder / name, into / name
         if source.resolve() != target.resolve():
             write_atomic(target, source.read_bytes(), overwrite=True)
-        writer.writerow([entry.get(f, "") for f in MANIFEST_FIELDS])
+        writer.writerow([entry.get(f, "") for f in FIELDS])
         report.built += 1
     write_atomic(into / "manifest.csv", out.getvalue().encode("utf-8"), overwrite=True)
     return report

@@ -442,14 +442,14 @@ def phone_clinic(root: Path, count_exercises: int = 8) -> tuple[Path, list[Phone
 
 _WRAPPER = r"""
 import json, resource, sys, time
-start = time.perf_counter()
+start, start_cpu = time.perf_counter(), time.process_time()
 from handouts.cli import main
 code = 0
 try:
     main(sys.argv[1:], prog_name="handouts")
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-elapsed = time.perf_counter() - start
+elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
 hwm = -1
 try:
     with open("/proc/self/status") as fh:
@@ -457,7 +457,7 @@ try:
 except (OSError, StopIteration):
     pass
 sys.stdout.flush()
-print("MEASURE " + json.dumps({"code": code, "inner_s": elapsed, "vmhwm_kb": hwm,
+print("MEASURE " + json.dumps({"code": code, "inner_s": elapsed, "inner_cpu_s": elapsed_cpu, "vmhwm_kb": hwm,
       "self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 sys.exit(code)
 """
@@ -471,7 +471,8 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 code = subprocess.call(sys.argv[1:])
 wall = time.perf_counter() - start
-print("LAUNCH " + json.dumps({"wall_s": wall,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("LAUNCH " + json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
       "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}), flush=True)
 sys.exit(code)
 """
@@ -482,17 +483,46 @@ class Measured:
     code: int
     wall_s: float  # process start to exit of the build process, as the user waits
     inner_s: float  # from the first import of handouts to the end of the command
+    cpu_s: float  # CPU seconds of the build process (start-up included): steady on a busy machine
+    inner_cpu_s: float  # CPU seconds from the first import of handouts to the end of the command
     maxrss_kb: int  # peak resident memory of the build process: ru_maxrss via RUSAGE_CHILDREN (Linux: KiB)
     vmhwm_kb: int  # the same from /proc/self/status VmHWM (-1 where there is no /proc)
     stdout: str
     stderr: str
 
 
+_BYTECODE: list[str] = []
+
+
+def _bytecode_folder() -> str:
+    """A private bytecode cache, filled once, for the measured processes.
+
+    An installed tool runs from compiled modules (pip compiles on install). Where the environment sets
+    PYTHONDONTWRITEBYTECODE, a build from the source tree would instead compile every module of the
+    package on each start, which is not what a user waits for and varies with the machine's load.
+    """
+    if not _BYTECODE:
+        import compileall
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="handouts-pyc-")
+        package = Path(__file__).resolve().parents[1] / "handouts"
+        previous = sys.pycache_prefix
+        sys.pycache_prefix = folder
+        try:
+            compileall.compile_dir(str(package), quiet=1)
+        finally:
+            sys.pycache_prefix = previous
+        _BYTECODE.append(folder)
+    return _BYTECODE[0]
+
+
 def measured_cli(args: list[str], cache: Path, timeout: float = 120, limit_as: int | None = None) -> Measured:
     """Run `handouts ARGS` in a fresh Python process with HANDOUTS_CACHE=`cache`, started from a small
     launcher process; return its exit code, wall time and peak RSS. `limit_as` caps its address space."""
-    env = dict(os.environ, HANDOUTS_CACHE=str(cache))
+    env = dict(os.environ, HANDOUTS_CACHE=str(cache), PYTHONPYCACHEPREFIX=_bytecode_folder())
     env.pop("HANDOUTS_ROOT", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def limits():  # runs in the launcher before exec; the build inherits it
         if limit_as:
@@ -501,8 +531,8 @@ def measured_cli(args: list[str], cache: Path, timeout: float = 120, limit_as: i
     cmd = [sys.executable, "-c", _LAUNCHER, sys.executable, "-c", _WRAPPER, *map(str, args)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
                           preexec_fn=limits if limit_as else None)
-    figures = {"code": proc.returncode, "inner_s": float("nan"), "vmhwm_kb": -1}
-    launch = {"wall_s": float("nan"), "children_maxrss_kb": -1}
+    figures = {"code": proc.returncode, "inner_s": float("nan"), "inner_cpu_s": float("nan"), "vmhwm_kb": -1}
+    launch = {"wall_s": float("nan"), "cpu_s": float("nan"), "children_maxrss_kb": -1}
     kept = []
     for line in proc.stdout.splitlines():
         if line.startswith("MEASURE "):
@@ -511,5 +541,5 @@ def measured_cli(args: list[str], cache: Path, timeout: float = 120, limit_as: i
             launch = json.loads(line[len("LAUNCH "):])
         else:
             kept.append(line)
-    return Measured(proc.returncode, launch["wall_s"], figures["inner_s"], launch["children_maxrss_kb"],
-                    figures["vmhwm_kb"], "\n".join(kept), proc.stderr)
+    return Measured(proc.returncode, launch["wall_s"], figures["inner_s"], launch["cpu_s"], figures["inner_cpu_s"],
+                    launch["children_maxrss_kb"], figures["vmhwm_kb"], "\n".join(kept), proc.stderr)

@@ -1,4 +1,5 @@
-"""The import direction of DESIGN.md holds: model and errors stand alone; loading never pulls in reportlab or Pillow."""
+"""The import direction of DESIGN.md holds: a table of stages, each importing only stages below it; model and
+errors stand alone; loading never pulls in reportlab or Pillow; portable by construction; small modules."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def test_model_and_errors_import_nothing_from_the_package(module):
 
 
 @pytest.mark.parametrize("module", ["model.py", "errors.py", "wording.py", "compose.py", "load/schema.py", "load/folder.py",
-                                    "load/yamlfile.py", "load/markdown.py", "load/recipients.py"])
+                                    "load/yamlfile.py", "load/markdown.py", "load/recipients.py", "load/fields.py",
+                                    "load/visit.py", "manifest.py"])
 def test_pure_modules_do_not_touch_render_libraries(module):
     path = PACKAGE / module
     if not path.exists():
@@ -101,3 +103,115 @@ def test_only_cli_uses_click():
             continue
         offenders += [(rel, name, line) for name, line in imported_modules(path) if name.split(".")[0] == "click"]
     assert offenders == []
+
+
+# -- the import direction ---------------------------------------------------------------------------
+# Stages from the top down. A module may import its own stage's package (its own rooms) and any stage
+# below; never a stage above, and never a sibling in its own row (so mail and render, both in the
+# same row, cannot import each other). Every module of handouts/ must be in the table.
+STAGES = [
+    ("cli",),  # the command line (`handouts serve` starts the composer)
+    ("web",),  # the composer
+    ("api",),  # the public Python API both front doors use
+    ("batch", "shards"),  # plan, run, resume; shards of one batch on many machines, merged
+    ("batch_kinds",),  # what differs between batch kinds
+    ("build", "check"),  # one handout or guide to bytes; the check command
+    ("glyphs", "invariants", "measure", "fit"),  # printed text vs the font; the layout-invariant checker;
+    # PDF facts; does a built handout meet its layout's aims
+    ("render", "mail", "preview"),  # reportlab; email delivery (never how PDFs are made); page images
+    ("compose", "manifest", "readability", "leftovers"),  # library + visit -> document; the batch record batch
+    # and mail read; reading level of patient text; the demo's leftovers in a clinic's own folder
+    ("load",),  # YAML, visit files, recipient lists -> model
+    ("images", "qr", "theme", "facts", "wording"),
+    ("i18n",),  # label catalogues, languages, dates (wording uses it)
+    ("palette",),  # contrast-safe colours (theme uses it)
+    ("cache",),
+    ("files",),
+    ("translated",),  # content text written in more than one language
+    ("model", "errors"),  # import nothing from the package
+]
+
+
+def stage_of(unit: str) -> int | None:
+    return next((rank for rank, row in enumerate(STAGES) if unit in row), None)
+
+
+def package_imports() -> dict[str, set[tuple[str, str, int]]]:
+    """unit (top-level module or package of handouts/) -> {(imported unit, file, line)}."""
+    graph: dict[str, set] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        unit = rel.with_suffix("").parts[0]
+        if unit in ("__init__", "__main__"):
+            continue
+        graph.setdefault(unit, set())
+        for name, line in imported_modules(path):
+            parts = name.split(".")
+            if parts[0] == "handouts" and len(parts) > 1 and parts[1] != unit:
+                graph[unit].add((parts[1], rel.as_posix(), line))
+    return graph
+
+
+def direction_violations(graph: dict[str, set]) -> list[str]:
+    out = []
+    for unit, imports in sorted(graph.items()):
+        rank = stage_of(unit)
+        if rank is None:
+            out.append(f"handouts/{unit} is in no stage of STAGES (tests/test_architecture.py): add it")
+            continue
+        for target, file, line in sorted(imports):
+            other = stage_of(target)
+            if other is None or other <= rank:  # above, a sibling, or unknown
+                out.append(f"handouts/{file}:{line}: {unit} imports {target}, which is not below it")
+    return out
+
+
+def test_every_stage_imports_only_stages_below_it():
+    assert direction_violations(package_imports()) == []
+
+
+@pytest.mark.parametrize("target", ["batch", "build", "render", "batch_kinds"])
+def test_direction_check_refuses_mail_importing_how_pdfs_are_made(target):
+    graph = package_imports()
+    graph["mail"] = graph["mail"] | {(target, "mail/outbox.py", 1)}
+    assert direction_violations(graph) == [f"handouts/mail/outbox.py:1: mail imports {target}, which is not below it"]
+
+
+def test_direction_check_refuses_an_unlisted_module():
+    assert direction_violations({"newthing": set()}) == [
+        "handouts/newthing is in no stage of STAGES (tests/test_architecture.py): add it"]
+
+
+# -- portable by construction, small modules, one recipe ----------------------------------------------
+
+def _sources():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path.relative_to(PACKAGE).as_posix(), path.read_text(encoding="utf-8")
+
+
+def test_no_posix_only_module_imports_and_no_process_probing():
+    """Clinic desktops run Windows: no module-level fcntl/termios/pwd, no os.kill(pid, 0) (it terminates the
+    process there), no /proc on any path."""
+    offenders = []
+    for rel, text in _sources():
+        tree = ast.parse(text)
+        for node in tree.body:  # module level only; a guarded import inside a function is fine
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [(rel, n) for n in names if n.split(".")[0] in ("fcntl", "termios", "pwd", "grp", "resource")]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "os.kill":
+                offenders.append((rel, "os.kill", node.lineno))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("/proc"):
+                offenders.append((rel, "/proc", node.lineno))
+    assert offenders == []
+
+
+def test_no_module_over_400_lines():
+    long = [(rel, n) for rel, text in _sources() if (n := len(text.splitlines())) > 400]
+    assert long == []
+
+
+def test_one_durable_write_recipe():
+    """Temp file, fsync, rename: written once, in files.py (durable_temp), and used everywhere."""
+    assert [rel for rel, text in _sources() if "mkstemp(" in text] == ["files.py"]

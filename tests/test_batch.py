@@ -197,6 +197,31 @@ def test_patient_batch_names_carry_no_patient_name(clinic, tmp_path):
     assert oct(made.stat().st_mode & 0o777) == oct(0o600) and oct(out.stat().st_mode & 0o777) == oct(0o700)
 
 
+@pytest.mark.parametrize("command, typo, expected", [
+    (["batch", "routine", "--program", "core-activaton"], "core-activaton",
+     "error: --program: unknown program id 'core-activaton'; did you mean 'core-activation'?"),
+    (["batch", "guide", "back-pain-tip"], "back-pain-tip",
+     "error: guide: unknown guide id 'back-pain-tip'; did you mean 'back-pain-tips'?"),
+])
+def test_unknown_target_says_did_you_mean_before_anything_is_built(clinic, tmp_path, command, typo, expected):
+    out = tmp_path / "out"
+    csv_path = write_csv(tmp_path / "people.csv", [("Maria", "2026-11-21")], header=("patient", "date"))
+    result = run([*command, "--recipients", csv_path, "--out", out], clinic)
+    assert result.exit_code == 65, explain(result)
+    assert expected in result.stderr.splitlines(), explain(result)
+    assert not out.exists()
+
+
+def test_each_batch_kind_is_defined_once():
+    """Columns, file names and the renderer of a kind live in batch_kinds; the CLI's --name default is
+    the guide kind's (spelled there only so --help does not import the batch stage)."""
+    from handouts.batch_kinds import KINDS
+    from handouts.cli.batch import GUIDE_FILE_NAME
+
+    assert set(KINDS) == {"guide", "routine"}
+    assert KINDS["guide"].file_name == GUIDE_FILE_NAME
+
+
 def test_shards_split_the_rows_without_overlap(clinic, tmp_path):
     csv_path = write_csv(tmp_path / "leads.csv", names(7))
     out = tmp_path / "out"

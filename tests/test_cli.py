@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import assert_no_crash, explain, fill_missing_images, run, run_module
+from conftest import REPO, assert_no_crash, explain, fill_missing_images, run, run_module
 
 REQUIRED = ["routine", "check", "list", "init"]
 
@@ -243,3 +243,14 @@ def test_installed_tool_uses_the_bundled_demo_out_of_the_box(tmp_path):
     assert out.read_bytes().startswith(b"%PDF-")
     guides = run_module(["list", "guides"], cwd=tmp_path)
     assert "back-pain-tips" in guides.stdout
+
+
+def test_exit_codes_are_listed_once_and_shown_everywhere():
+    """errors.EXIT_CODES is the one list: `handouts --help` prints it and the README names every code."""
+    from handouts.errors import EXIT_CODES
+
+    shown = run(["--help"]).stdout
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for code, text in EXIT_CODES.items():
+        assert re.search(rf"^\s+{code}  {re.escape(text)}$", shown, re.M), (code, shown)
+        assert f"`{code}`" in readme, code

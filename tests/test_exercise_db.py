@@ -203,7 +203,8 @@ def test_very_long_exercise_cards_print_whole(db_good_clinic, records, tmp_path,
 def test_every_exercise_holds_the_layout_invariants(db_good_clinic, records, page_size):
     """#11: each exercise as a one-exercise handout, and all of them as one handout, on Letter and A4:
     no blank page, the STOP box whole, nothing below 9.5 pt, no .notdef box, nothing off the page."""
-    from handouts.build import render_routine_pdf, visit_from_options
+    from handouts.build import render_routine_pdf
+    from handouts.load.visit import visit_from_options
     from handouts.invariants import check_pdf
     from handouts.load.folder import load_library
 

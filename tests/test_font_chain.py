@@ -25,6 +25,7 @@ from conftest import (
 )
 
 from handouts.invariants import check_pdf
+from handouts.load import visit as load_visit
 
 NAMES = {
     "turkish": "İpek Yıldız Şahinoğlu",
@@ -61,7 +62,7 @@ def test_names_print_in_handouts_through_the_fallback_chain(clinic, library, lan
     from handouts import build
 
     name = NAMES[language]
-    visit = build.visit_from_options(library, patient=name, therapist=name, note=f"Well done, {name}!",
+    visit = load_visit.visit_from_options(library, patient=name, therapist=name, note=f"Well done, {name}!",
                                      program="core-activation", date="2026-11-21")
     data, warnings = build.render_routine_pdf(clinic, library, visit)
     assert warnings == []
@@ -89,7 +90,7 @@ def test_fallback_words_keep_bold_and_are_set_whole_in_one_face(clinic, library)
     theme = build_theme(library.clinic, clinic)
     fonts.register(theme)
     assert fonts.runs("Nguyễn Anh", fonts.active_chain()) == [(1, "Nguyễn "), (0, "Anh")]
-    visit = build.visit_from_options(library, patient=NAMES["vietnamese"], exercises=["bridge"], date="2026-11-21")
+    visit = load_visit.visit_from_options(library, patient=NAMES["vietnamese"], exercises=["bridge"], date="2026-11-21")
     data, _ = build.render_routine_pdf(clinic, library, visit)
     assert {"FiraSans-Regular", "AtkinsonHyperlegible-Bold"} <= _fonts_in(data)
 

@@ -372,10 +372,11 @@ def test_warm_build_output_is_identical(phone_builds):
 # -- 5. warm cache, memory --------------------------------------------------------------------------------
 
 def test_warm_build_is_at_least_3x_faster(phone_builds):
-    cold = statistics.median(m.wall_s for m in phone_builds.cold)
-    warm = statistics.median(m.wall_s for m in phone_builds.warm)
-    detail = (f"first builds {[round(m.wall_s, 3) for m in phone_builds.cold]} s, "
-              f"second builds {[round(m.wall_s, 3) for m in phone_builds.warm]} s, ratio {cold / warm:.2f}")
+    # CPU seconds of each build process: wall-clock ratios swing with other load on a shared machine.
+    cold = statistics.median(m.cpu_s for m in phone_builds.cold)
+    warm = statistics.median(m.cpu_s for m in phone_builds.warm)
+    detail = (f"first builds {[round(m.cpu_s, 3) for m in phone_builds.cold]} CPU s, "
+              f"second builds {[round(m.cpu_s, 3) for m in phone_builds.warm]} CPU s, ratio {cold / warm:.2f}")
     print(detail)
     assert cold / warm >= 3.0, detail
 
@@ -510,11 +511,11 @@ def test_bad_image_memory_bounded_in_a_fresh_process(kind, bad_clinic, tmp_path)
     out = tmp_path / "handout.pdf"
     m = fx.measured_cli(["--root", root, "routine", "--exercise", case.ident, "-o", out], tmp_path / "cache",
                         timeout=30, limit_as=1 << 30)
-    detail = f"exit {m.code}, {m.inner_s:.2f} s in-process\n{m.stdout}\n{m.stderr}"
+    detail = f"exit {m.code}, {m.inner_cpu_s:.2f} CPU s in-process\n{m.stdout}\n{m.stderr}"
     assert m.code == EXIT_DATAERR, detail
     assert "MemoryError" not in m.stderr and "Traceback" not in m.stderr, detail
     assert re.search(_error_pattern(case), m.stderr), detail
-    assert m.inner_s < 1.0, detail
+    assert m.inner_cpu_s < 1.0, detail
     assert not out.exists()
 
 

@@ -64,6 +64,21 @@ def test_routine_refuses_before_building(clinic_copy, tmp_path, mail_env, consen
     assert not pdf.exists()
 
 
+def test_email_without_a_visit_file_says_every_problem_at_once(clinic_copy, tmp_path, mail_env):
+    """One consent rule (mail.outbox.consent_problem) for every command: `handouts email PDF` without a
+    visit file is refused by it, together with a bad address, not by a rule of the CLI's own first."""
+    configure_clinic(clinic_copy, 1)
+    pdf = tmp_path / "maria.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    result = run(["email", pdf, "--to", "maria@@example.org"], clinic_copy)
+    assert_no_crash(result)
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 65, explain(result)
+    assert any(line.startswith("error: --to: ") and "invalid email address" in line for line in lines), explain(result)
+    assert any(line.startswith("error: consent: no recorded consent") and "requires recorded consent" in line
+               and "--visit FILE" in line for line in lines), explain(result)
+
+
 def test_visit_file_consent_must_be_yes_or_no(clinic_copy, tmp_path):
     visit = tmp_path / "visit.yaml"
     visit.write_text(VISIT + "email_consent: sure\n", encoding="utf-8")

@@ -545,3 +545,19 @@ def test_every_injection_payload_is_refused_end_to_end(clinic_copy, tmp_path, ma
     check_every_message(recorder)
     for number in range(2, len(rows)):  # every bad row is named in the report
         assert re.search(rf"#row {number}\b", result.stderr), number
+
+
+def test_check_refuses_the_from_address_that_email_refuses(clinic_copy, tmp_path):
+    """`handouts check` makes the same strict From/Reply-To check as `handouts email` (email-validator),
+    not only the shape check of loading: an address without a domain ending passes the shape check."""
+    path = clinic_copy / "content" / "clinic.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "email_delivery:\n  host: 127.0.0.1\n"
+                    "  from: hello@brightwater\n  reply_to: front-desk@brightwater-pt.example.com\n", encoding="utf-8")
+    checked = run(["check"], clinic_copy)
+    manifest, recipients = write_batch(tmp_path / "batch", people(1))
+    sent = send_batch(clinic_copy, manifest, recipients)
+    assert sent.exit_code == 78 and "email_delivery.from: invalid email address" in sent.stderr, explain(sent)
+    assert checked.exit_code == 65, explain(checked)
+    assert re.search(r"^error: content/clinic\.yaml:\d+:\d+: email_delivery\.from: invalid email address",
+                     checked.stderr, re.M), explain(checked)
+    assert "reply_to" not in checked.stderr

@@ -47,7 +47,8 @@ _libraries: dict[Path, object] = {}
 
 
 def build(root: Path, **options) -> bytes:
-    from handouts.build import render_routine_pdf, visit_from_options
+    from handouts.build import render_routine_pdf
+    from handouts.load.visit import visit_from_options
     from handouts.load.folder import load_library
 
     if root not in _libraries:

@@ -51,6 +51,7 @@ def test_batch_removes_temps_of_a_writer_that_was_still_exiting_when_it_started(
     survived that run (found as a flaky 'stray temp files' in test_batch.py). They are now removed
     at the end of the run too."""
     from handouts import batch
+    from handouts.batch_kinds import EXTRA_COLUMNS
     from handouts.load import recipients
 
     out = tmp_path / "out"
@@ -60,7 +61,7 @@ def test_batch_removes_temps_of_a_writer_that_was_still_exiting_when_it_started(
     stale.write_bytes(b"%PDF-1.4 half")
     people = recipients.read(write_rows(tmp_path / "l.csv", ["name"], [["Ann"], ["Bo"]]))
     plan = batch.plan("guide", "back-pain-tips", clinic, people, out, required=("name",),
-                      allowed=("name",) + batch.EXTRA_COLUMNS, template="g-{row}.pdf", settings={})
+                      allowed=("name",) + EXTRA_COLUMNS, template="g-{row}.pdf", settings={})
 
     def progress(done, total):  # the writer dies while this run is under way
         writer.kill()

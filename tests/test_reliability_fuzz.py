@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, copy_clinic, run
-from handouts.load import folder, recipients, schema
+from handouts.load import fields, folder, recipients, schema
+from handouts.load import visit as load_visit
 from handouts.errors import HandoutsError
 
 LONG = settings.get_current_profile_name() == "long"
@@ -59,7 +60,7 @@ READERS = {
     "exercise": lambda r, tree: schema.read_exercise(r, tree, "fuzz"),
     "program": lambda r, tree: schema.read_program(r, tree, "fuzz"),
     "guide": lambda r, tree: schema.read_guide(r, tree, "fuzz"),
-    "visit": lambda r, tree: schema.read_visit(r, tree),
+    "visit": lambda r, tree: load_visit.read_visit(r, tree),
 }
 
 # Values a type flip puts where a scalar was: other YAML types, YAML 1.1 surprises, broken syntax.
@@ -309,6 +310,6 @@ def test_recipient_lists_give_row_problems_never_exceptions(scratch, seed, as_ya
     finally:
         assert time.process_time() - start < SLOW_LIMIT
     for p in people.problems:
-        assert re.match(rf"{re.escape(str(path))}(#row \d+|#header|:\d+)", p.file + (f":{p.line}" if p.line else "")), p
+        assert re.match(rf"{re.escape(str(path))}(#row \d+|#header|:\d+)", p.place), p
     for row in people.rows:
-        assert all(schema.text_problem(v) is None for v in row.fields.values())
+        assert all(fields.text_problem(v) is None for v in row.fields.values())

@@ -2,7 +2,7 @@
 100% refused, and no `open` of anything outside the allowed folders (an audit hook in a fresh
 process watches every open the real CLI makes).
 
-Already covered elsewhere (not repeated here): schema.path_problem unit cases
+Already covered elsewhere (not repeated here): fields.path_problem unit cases
 (test_schema.py::test_path_problem_*), symlinks out of the clinic (test_schema.py::
 test_symlink_leading_outside_is_refused, test_images.py::test_symlink_to_a_file_outside_the_clinic_is_rejected),
 the `..` / absolute / backslash fixtures (tests/fixtures/bad/*-image.yaml), batch file names made

@@ -175,11 +175,12 @@ def test_exception_messages_carry_no_patient_data(library, clinic):
     """What the CLI would print comes from these exceptions: their text must not hold the values."""
     from handouts import build, compose
     from handouts.errors import ContentError
+    from handouts.load import visit as load_visit
 
     attempts = [
-        lambda: build.visit_from_options(library, patient=CANARY + "\x07", note=NOTE, program="core-activation"),
-        lambda: build.visit_from_options(library, patient=CANARY, note=NOTE * 200, program="core-activation"),
-        lambda: build.visit_from_options(library, patient=CANARY * 12, note=NOTE, program="core-activation"),
+        lambda: load_visit.visit_from_options(library, patient=CANARY + "\x07", note=NOTE, program="core-activation"),
+        lambda: load_visit.visit_from_options(library, patient=CANARY, note=NOTE * 200, program="core-activation"),
+        lambda: load_visit.visit_from_options(library, patient=CANARY * 12, note=NOTE, program="core-activation"),
         lambda: compose.compose_guide(library, "back-pain-tips", {"name": CANARY + "\u202e"}),
         lambda: compose.compose_guide(library, "back-pain-tips", {"name": CANARY * 20}),
     ]

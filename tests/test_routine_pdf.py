@@ -22,9 +22,10 @@ def routine_args(out: Path, *extra) -> list:
 
 
 def composed(library, **options):
-    from handouts import build, compose
+    from handouts import compose
+    from handouts.load import visit as load_visit
 
-    visit = build.visit_from_options(library, **options)
+    visit = load_visit.visit_from_options(library, **options)
     return compose.compose_routine(library, visit)
 
 
@@ -235,9 +236,9 @@ def test_visit_file_builds(clinic, library, tmp_path):
     assert result.exit_code == 0, explain(result)
 
     from handouts import compose
-    from handouts.load import folder
+    from handouts.load.visit import load_visit
 
-    visit = folder.load_visit(visit_file, library, clinic)
+    visit = load_visit(visit_file, library)
     routine = compose.compose_routine(library, visit)
     facts = pdf_facts(out)
     flat = norm(facts.all_text)
@@ -411,3 +412,21 @@ def test_long_exercise_note_in_visit_file(clinic, tmp_path):
     facts = pdf_facts(out)
     assert squash(LONG_PARAGRAPH[:3000]) in squash(facts.all_text)
     assert facts.outside == []
+
+
+def test_logo_is_prepared_for_the_size_it_is_drawn(clinic):
+    """One logo box for preparing and drawing: the header's logo prints at the clinic's image_dpi,
+    not a prepared picture squeezed into a smaller box."""
+    from handouts import Clinic
+    from handouts.render.fonts import register
+    from handouts.render.layout import logo_box
+    from handouts.render.pages import branding
+
+    opened = Clinic.open(clinic)
+    opened.routine(opened.visit(program="core-activation", date=DATE))
+    clinic_settings = opened.library.clinic
+    dpi = clinic_settings.image_dpi
+    prepared = opened._warm.pictures[(clinic_settings.logo.file, logo_box(), dpi)]
+    theme = opened._warm.theme(clinic_settings, opened.root, clinic_settings.page_size)
+    drawn_w, drawn_h = branding(clinic_settings, theme, register(theme), prepared).logo_size
+    assert abs(prepared.width * 72 / dpi - drawn_w) < 1 and abs(prepared.height * 72 / dpi - drawn_h) < 1

@@ -7,7 +7,8 @@ import os
 import pytest
 
 from handouts import build
-from handouts.load import schema
+from handouts.load import fields, schema
+from handouts.load import visit as load_visit
 from handouts.errors import ContentError
 from handouts.load.folder import scan_library
 from handouts.model import Dosage
@@ -242,16 +243,16 @@ def test_image_path_checks(clinic_copy, value, message):
 
 @pytest.mark.parametrize("value", ["", "a\x00b", "/x", "~x", "..", "a/../b", "a\\b", "C:x", "\\\\srv\\x"])
 def test_path_problem_refuses(value):
-    assert schema.path_problem(value)
+    assert fields.path_problem(value)
 
 
 def test_path_problem_nul_named():
-    assert "NUL" in schema.path_problem("images/a\x00.png")
+    assert "NUL" in fields.path_problem("images/a\x00.png")
 
 
 @pytest.mark.parametrize("value", ["images/x.png", "images/exercises/bridge-start.png", "a..b.png", "images/.hidden.png"])
 def test_path_problem_accepts(value):
-    assert schema.path_problem(value) is None
+    assert fields.path_problem(value) is None
 
 
 def test_symlink_leading_outside_is_refused(clinic_copy, tmp_path):
@@ -304,7 +305,7 @@ def test_program_unknown_exercise_with_line(clinic_copy):
 @pytest.mark.parametrize("option", ["patient", "note", "therapist"])
 def test_control_characters_refused(library, option, value, code):
     with pytest.raises(ContentError) as info:
-        build.visit_from_options(library, program="core-activation", **{option: value})
+        load_visit.visit_from_options(library, program="core-activation", **{option: value})
     p = only(info.value.problems)
     assert p.field == f"--{option}"
     assert code in p.message and "control" in p.message
@@ -314,25 +315,25 @@ def test_control_characters_refused(library, option, value, code):
 @pytest.mark.parametrize("value", ["שלום כהן", "محمد", "Maria \u05d0"])
 def test_rtl_refused(library, value):
     with pytest.raises(ContentError) as info:
-        build.visit_from_options(library, program="core-activation", patient=value)
+        load_visit.visit_from_options(library, program="core-activation", patient=value)
     p = only(info.value.problems)
     assert p.field == "--patient" and "right-to-left" in p.message
 
 
 @pytest.mark.parametrize("value", ["Zoë O'Brien-Smith", "José & María <3", "Łukasz Żółć", "Anne-Marie\tLee"])
 def test_ordinary_names_accepted(library, value):
-    visit = build.visit_from_options(library, program="core-activation", patient=value)
+    visit = load_visit.visit_from_options(library, program="core-activation", patient=value)
     assert visit.patient == value.strip()
 
 
 def test_note_keeps_newlines(library):
-    visit = build.visit_from_options(library, program="core-activation", note="Line one\nLine two")
+    visit = load_visit.visit_from_options(library, program="core-activation", note="Line one\nLine two")
     assert visit.note == "Line one\nLine two"
 
 
 def test_bad_date_option(library):
     with pytest.raises(ContentError) as info:
-        build.visit_from_options(library, program="core-activation", date="2026-02-30")
+        load_visit.visit_from_options(library, program="core-activation", date="2026-02-30")
     p = only(info.value.problems)
     assert p.field == "--date" and "2026-11-21" in p.message and "'2026-02-30'" in p.message
 
@@ -340,8 +341,8 @@ def test_bad_date_option(library):
 # -- --exercise option ------------------------------------------------------------------------------------
 
 def read_option(spec: str):
-    r = schema.Reader(f"--exercise {spec.split(':', 1)[0]}")
-    return schema.read_exercise_option(r, spec), r.problems
+    r = fields.Reader(f"--exercise {spec.split(':', 1)[0]}")
+    return load_visit.read_exercise_option(r, spec), r.problems
 
 
 @pytest.mark.parametrize("spec, dosage", [
@@ -379,7 +380,7 @@ def test_exercise_option_errors(spec, field, message):
 
 def test_exercise_option_error_names_the_option(library):
     with pytest.raises(ContentError) as info:
-        build.visit_from_options(library, exercises=["dead-bug:reps=ten", "nope:sets=2"])
+        load_visit.visit_from_options(library, exercises=["dead-bug:reps=ten", "nope:sets=2"])
     lines = info.value.lines()
     assert any(line.startswith("--exercise dead-bug: reps: expected a whole number, got 'ten'") for line in lines), lines
     assert any(line.startswith("--exercise nope") and "unknown exercise id 'nope'" in line for line in lines), lines

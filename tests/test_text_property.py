@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import DATE, norm, squash
 from handouts import build
+from handouts.load import visit as load_visit
 from handouts.errors import ContentError
 
 # Deterministic (derandomize, no example database): the same examples on every run and every machine.
@@ -68,7 +69,7 @@ def render(library, clinic):
     column_right = theme.margin + theme.frame_width * 0.38  # the Patient cell of the front block
 
     def do(name: str = "", note: str = ""):
-        visit = build.visit_from_options(library, patient=name, note=note, exercises=("bridge",), date=DATE)
+        visit = load_visit.visit_from_options(library, patient=name, note=note, exercises=("bridge",), date=DATE)
         data, _warnings = build.render_routine_pdf(clinic, library, visit)
         pdf = pdfium.PdfDocument(data)
         try:
@@ -131,10 +132,11 @@ def test_markup_never_opens_local_files(clinic, cache_dir, tmp_path):
         from pathlib import Path
         from handouts import build
         from handouts.load import folder
+        from handouts.load import visit as load_visit
         root = Path({str(clinic)!r})
         library = folder.load_library(root)
         text = '<img src="/etc/passwd"/> <img src="{clinic}/images/exercises/bridge-end.png"/>'
-        visit = build.visit_from_options(library, patient=text, note=text, exercises=("bridge",), date="{DATE}")
+        visit = load_visit.visit_from_options(library, patient=text, note=text, exercises=("bridge",), date="{DATE}")
         build.render_routine_pdf(root, library, visit)
         bad = [p for p in opened if "passwd" in p]
         print("BAD" if bad else "OK", bad)
@@ -157,7 +159,7 @@ bad_chars = st.characters(categories=("Cc", "Cf"), exclude_characters="\n\t") | 
 def test_control_and_rtl_text_refused(library, before, bad, after, field):
     value = before + bad + after
     with pytest.raises(ContentError) as info:
-        build.visit_from_options(library, exercises=("bridge",), **{field: value})
+        load_visit.visit_from_options(library, exercises=("bridge",), **{field: value})
     problems = info.value.problems
     assert len(problems) == 1 and problems[0].field == f"--{field}"
     assert value.strip() not in str(info.value)
@@ -178,7 +180,7 @@ def test_control_and_rtl_exit_65_in_the_cli(clinic, tmp_path, value):
 
 def test_characters_no_font_has_are_refused(library, clinic):
     """A character no font of the chain has (CJK, emoji) is an error naming the option and the character."""
-    visit = build.visit_from_options(library, patient="Mei 美 😀", exercises=("bridge",), date=DATE)
+    visit = load_visit.visit_from_options(library, patient="Mei 美 😀", exercises=("bridge",), date=DATE)
     with pytest.raises(ContentError) as caught:
         build.render_routine_pdf(clinic, library, visit)
     [problem] = caught.value.problems

@@ -9,8 +9,7 @@ where errors become messages and exit codes. Heavy imports happen inside command
     importer.py handouts import ...     show.py     handouts show
     complete.py shell completion of ids
 
-Exit codes: 0 success · 2 wrong usage · 65 problems in content, visit file or images ·
-66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
+Exit codes: errors.EXIT_CODES (printed by `handouts --help`).
 """
 
 from handouts.cli import batch, check, guide, importer, init, listing, mail, routine, serve, show  # noqa: F401  (registers the commands)

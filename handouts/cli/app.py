@@ -1,8 +1,6 @@
-"""The command group and its helpers: parse options, call one build function, print a summary. The only place where
-errors become messages and exit codes. Heavy imports happen inside commands so --help is instant.
-
-Exit codes: 0 success · 2 wrong usage · 65 problems in content, visit file or images ·
-66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
+"""The command group and its helpers: parse options, call the Python API (handouts.api), print a summary. The only
+place where errors become messages and exit codes (the list: errors.EXIT_CODES). Heavy imports happen inside
+commands so --help is instant.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from pathlib import Path
 import click
 
 from handouts import __version__
-from handouts.errors import HandoutsError
+from handouts.errors import EXIT_CODES, HandoutsError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LANGUAGE_HELP = ("Language of the labels and content: en, es, with a region for dates (es-MX, en-GB), or two "
@@ -51,12 +49,24 @@ def root_of(ctx: click.Context) -> Path:
     return root
 
 
+def open_clinic(ctx: click.Context):
+    """The clinic folder, opened through the Python API (handouts.api.Clinic)."""
+    from handouts.api import Clinic
+
+    return Clinic.open(root_of(ctx))
+
+
 def warn(problems) -> None:
     for p in problems:
         click.echo(str(p), err=True)
 
 
-@click.group(context_settings=CONTEXT)
+def exit_code_help() -> str:
+    """The exit codes for --help, from the one list in errors.EXIT_CODES."""
+    return "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in sorted(EXIT_CODES.items()))
+
+
+@click.group(context_settings=CONTEXT, epilog=exit_code_help())
 @click.version_option(__version__, "-V", "--version", prog_name="handouts")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Clinic folder (holds content/ and images/). Default: $HANDOUTS_ROOT, else the first "
@@ -69,12 +79,6 @@ def main(ctx: click.Context, root: Path | None) -> None:
     \b
     Example:
       handouts routine --program core-activation --patient "Maria Gómez" -o maria.pdf
-
-    \b
-    Exit codes: 0 ok · 2 wrong usage · 65 problems in content, visit file or images ·
-    66 a named file or folder is missing · 73 output cannot be written · 78 unusable settings.
-    Email: 69 mail server unreachable or TLS refused · 75 some messages not sent (or batch locked) ·
-    77 login refused.
     """
     ctx.ensure_object(dict)
     ctx.obj["root"] = root

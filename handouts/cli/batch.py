@@ -9,6 +9,8 @@ import click
 
 from handouts.cli.app import CONTEXT, FALLBACK_HELP, main, report, root_of, warn
 
+GUIDE_FILE_NAME = "{guide}-{row:05d}.pdf"  # batch_kinds.GUIDE.file_name (not imported: --help stays instant)
+
 
 @main.group(context_settings=CONTEXT)
 def batch():
@@ -60,14 +62,18 @@ def _batch_options(func):
 
 
 def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, encoding, delimiter, ignore,
-               name_template, required, allowed, options, column_options=(), columns_file=None, merge_to=None):
+               name_template, options, column_options=(), columns_file=None, merge_to=None):
     import os
 
     from handouts import batch as batch_mod
-    from handouts.errors import EXIT_PARTIAL
+    from handouts.batch_kinds import KINDS
+    from handouts.errors import EXIT_INTERRUPTED, EXIT_PARTIAL
     from handouts.load import recipients
 
     root = root_of(ctx)
+    chosen = KINDS[kind]
+    required, allowed = chosen.columns(chosen.library(root), target)  # unknown target: error, did-you-mean
+    name_template = name_template or chosen.file_name
     mapping = recipients.column_mapping(column_options, columns_file)
     people = recipients.read(recipients_path, encoding=encoding, delimiter="\t" if delimiter == "tab" else delimiter,
                              columns=mapping)
@@ -79,7 +85,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
     plan = batch_mod.plan(kind, target, root, people, out_dir, required=required, allowed=allowed,
                           template=name_template, settings=settings, shard=shard_, ignore_unknown=ignore)
     if shard_[1] > 1:  # for `batch merge`: which rows this shard owns, and which cannot be built
-        bad = {batch_mod.row_of(p): p.message for p in plan.problems if batch_mod.row_of(p)}
+        bad = {p.row: p.message for p in plan.problems if p.row}
         shards.record_plan(out_dir, shard_, [job.row for job in plan.jobs] + list(bad), bad)
         click.echo(f"shard {shard_[0]} of {shard_[1]}", err=True)
     warn(batch_mod.check_languages(plan, root, options))  # missing translations stop it here (exit 65)
@@ -98,7 +104,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
                f"({rate:.0f} per second); manifest: {plan.manifest}", err=True)
     if summary.interrupted:
         click.echo("stopped; run the same command again to continue", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     if merge_to is not None:
         merged, missing = batch_mod.write_mailout(plan, merge_to)
         click.echo(f"mail-out: {merge_to}: {merged} PDFs in row order"
@@ -186,7 +192,7 @@ def batch_merge(ctx, folders, into):
 @batch.command("guide", context_settings=CONTEXT)
 @click.argument("guide_id", metavar="ID")
 @_batch_options
-@click.option("--name", "name_template", default="{guide}-{row:05d}.pdf", show_default=True,
+@click.option("--name", "name_template", default=GUIDE_FILE_NAME, show_default=True,
               help="Output file name template: {row}, {id}, {guide} and any column, e.g. '{row}-{name}.pdf'.")
 @click.pass_context
 @report
@@ -198,21 +204,8 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
     Example:
       handouts batch guide back-pain-tips --recipients leads.csv --out guides/ --jobs 2
     """
-    from handouts.batch import EXTRA_COLUMNS
-    from handouts.errors import ContentError, Problem
-    from handouts.load import folder
-
-    root = root_of(ctx)
-    library = folder.load_library(root)
-    guide = library.guides.get(guide_id)
-    if guide is None:
-        from handouts.load.schema import did_you_mean
-
-        raise ContentError(problems=[Problem(f"unknown guide id '{guide_id}'{did_you_mean(guide_id, library.guides)}",
-                                             "guide")])
-    placeholders = tuple(sorted({name for name, _ in guide.placeholder_at}))
     _run_batch(ctx, "guide", guide_id, recipients, out_dir, jobs, shard, force, encoding, delimiter,
-               ignore_unknown_columns, name_template, placeholders, placeholders + EXTRA_COLUMNS,
+               ignore_unknown_columns, name_template,
                {"page_size": page_size, "language": language, "fallback": fallback}, column_options, columns_file,
                merge_to)
 
@@ -235,14 +228,7 @@ def batch_routine(ctx, program, recipients, out_dir, jobs, shard, force, encodin
     Example:
       handouts batch routine --program core-activation --recipients patients.csv --out handouts/
     """
-    from handouts.batch import EXTRA_COLUMNS, ROUTINE_COLUMNS
-    from handouts.errors import ContentError, Problem
-    from handouts.load import folder
-
-    library = folder.load_library(root_of(ctx), guides=False)
-    if program not in library.programs:
-        raise ContentError(problems=[Problem(f"unknown program id '{program}'", "--program")])
     _run_batch(ctx, "routine", program, recipients, out_dir, jobs, shard, force, encoding, delimiter,
-               ignore_unknown_columns, "handout-{row:05d}.pdf", ("patient",), ROUTINE_COLUMNS + EXTRA_COLUMNS,
-               {"page_size": page_size, "date": date, "language": language, "fallback": fallback}, column_options,
-               columns_file, merge_to)
+               ignore_unknown_columns, None, {"page_size": page_size, "date": date, "language": language,
+                                              "fallback": fallback}, column_options, columns_file,
+               merge_to)

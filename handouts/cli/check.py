@@ -34,16 +34,20 @@ def check(ctx, strict, as_json, languages):
       handouts check --json > problems.json
       handouts check --language es
     """
-    from handouts import build
+    from handouts.api import Clinic
     from handouts.errors import EXIT_DATAERR, ContentError
 
     root = root_of(ctx)
-    library, problems = build.check(root)
+    try:
+        clinic = Clinic.open(root)
+        library, problems = clinic.library, clinic.check()
+    except ContentError as exc:  # content/clinic.yaml unusable: nothing else can be checked
+        from handouts.leftovers import scan as demo_leftovers
+
+        library, problems = None, list(exc.problems) + demo_leftovers(root)
     if library is not None:
         from handouts.i18n.content import translation_problems
-        from handouts.load.importing import review_warnings
 
-        problems += review_warnings(library)
         problems += translation_problems(library, languages, root)
     errors = [p for p in problems if not p.warning or strict]
     if as_json:

@@ -33,6 +33,7 @@ def guide(ctx, guide_id, for_name, fields, page_size, language, fallback, output
     from handouts import build
     from handouts.load import subset
     from handouts.errors import ContentError, Problem
+    from handouts.files import write_atomic
 
     values, problems = {}, []
     for pair in fields:
@@ -48,10 +49,12 @@ def guide(ctx, guide_id, for_name, fields, page_size, language, fallback, output
     root = root_of(ctx)
     # Only what this guide uses (#11 guarantee 8): a broken file elsewhere does not stop it.
     used = subset.load_used(root, guides=[guide_id])
-    result = build.build_guide(root, used.library, guide_id, values, output, page_size=page_size,
-                               overwrite=overwrite, language=language, fallback=fallback)
-    warn(result.warnings)
+    data, warnings = build.render_guide_pdf(root, used.library, guide_id, values, page_size, language=language,
+                                            fallback=fallback)
+    path = output or Path(f"{guide_id}.pdf")
+    write_atomic(path, data, overwrite=overwrite)
+    warn(warnings)
     note = subset.elsewhere_note(root, used.files)
     if note:
         click.echo(note, err=True)
-    click.echo(f"wrote {result.path}")
+    click.echo(f"wrote {path}")

@@ -47,7 +47,7 @@ def list_(ctx, kind, search, position, region, tags, program, review, as_json):
     if program:
         prog = next((e for e in idx.of_kind("program") if e["id"] == program), None)
         if prog is None:
-            from handouts.load.schema import did_you_mean
+            from handouts.load.fields import did_you_mean
 
             raise ContentError(problems=[Problem(f"unknown program id '{program}'"
                                                  f"{did_you_mean(program, idx.ids('program'))}", "--program")])

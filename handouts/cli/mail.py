@@ -82,7 +82,6 @@ def _email(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
            resend_unknown, again, encoding, column_options, columns_file, delimiter, only_matching):
     from handouts import mail
     from handouts.load import folder
-    from handouts.errors import ContentError, Problem
 
     if bool(pdf) == bool(manifest) or (pdf and not to) or (manifest and not recipients) or (manifest and to):
         raise click.UsageError("give either PDF --to ADDRESS, or --manifest FILE --recipients FILE")
@@ -91,14 +90,12 @@ def _email(ctx, pdf, to, name, visit_file, manifest, recipients, template, encry
     clinic = library.clinic
     if pdf:
         consent, language = None, ""
-        if visit_file:
-            visit = folder.load_visit(visit_file, library, root)
+        if visit_file:  # without one, consent is not recorded: mail.single refuses if the clinic requires it
+            from handouts.load.visit import load_visit
+
+            visit = load_visit(visit_file, library)
             consent, name = visit.email_consent, name or visit.patient
             language = visit.language or ""  # the email in the handout's language
-        elif clinic.email_delivery is not None and clinic.email_delivery.require_consent:
-            raise ContentError(problems=[Problem(
-                "the clinic requires recorded consent to unencrypted email (email_delivery.require_consent); "
-                "give the visit file that records email_consent: yes with --visit FILE", "consent")])
         outbox = mail.single(pdf, to, name, consent, clinic, template or "handout", language=language)
     else:
         if clinic.email_delivery is None:

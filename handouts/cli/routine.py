@@ -71,45 +71,34 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
 
     Options given with a visit file override what the file says.
     """
-    import dataclasses
-    import datetime as dt
-
     from handouts import build
-    from handouts.load import folder, subset
+    from handouts.files import write_atomic
+    from handouts.load import subset
+    from handouts.load.visit import visit_with_options
 
     root = root_of(ctx)
+    # Only the content this handout uses (#11 guarantee 8): a broken file elsewhere does not stop it.
     used = _load_used(root, visit_file, program, exercises, remove)
     library = used.library
-    source = str(visit_file) if visit_file else ""
-    flags = build.visit_from_options(library, patient=patient, program=program, exercises=exercises,
-                                     remove=remove, note=note, therapist=therapist, date=date, page_size=page_size,
-                                     log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale,
-                                     language=language)
-    if visit_file:
-        visit = folder.load_visit(visit_file, library, root)
-        changes = {f.name: getattr(flags, f.name) for f in dataclasses.fields(flags)
-                   if getattr(flags, f.name) not in ("", None, ()) and f.name != "where"}
-        if flags.exercises:
-            changes["exercises"] = visit.exercises + flags.exercises
-        if flags.remove:
-            changes["remove"] = visit.remove + flags.remove
-        visit = dataclasses.replace(visit, **changes)
-    else:
-        visit = flags
-    if visit.date is None:
-        visit = dataclasses.replace(visit, date=dt.date.today())
+    visit = visit_with_options(library, visit_file, patient=patient, program=program, exercises=exercises,
+                               remove=remove, note=note, therapist=therapist, date=date, page_size=page_size,
+                               log_sheet=log_sheet, log_weeks=log_weeks, layout=layout, greyscale=greyscale,
+                               language=language)
     if email is not None:  # refuse a bad address or missing consent before anything is built
         from handouts import mail
 
         mail.outbox.precheck(email, visit.email_consent, library.clinic, "--email")
-    result = build.build_routine(root, library, visit, output, overwrite=overwrite, source=source, fallback=fallback)
-    warn(result.warnings)
+    data, warnings = build.render_routine_pdf(root, library, visit, str(visit_file) if visit_file else "",
+                                              fallback=fallback)
+    path = output or build.default_output(visit)
+    write_atomic(path, data, overwrite=overwrite)
+    warn(warnings)
     note = subset.elsewhere_note(root, used.files)
     if note:
         click.echo(note, err=True)
-    click.echo(f"wrote {result.path}")
+    click.echo(f"wrote {path}")
     if email is not None:
-        outbox = mail.single(result.path, email, visit.patient, visit.email_consent, library.clinic, "handout",
+        outbox = mail.single(path, email, visit.patient, visit.email_consent, library.clinic, "handout",
                              "--email", language=visit.language or "")
         from handouts.cli.mail import mail_result
 
@@ -118,7 +107,8 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
 
 def _load_used(root: Path, visit_file: Path | None, program, exercises, remove):
     """Only the content this handout uses (#11 guarantee 8): a broken file elsewhere does not stop it."""
-    from handouts.load import folder, schema, subset
+    from handouts.load import folder, subset
+    from handouts.load.visit import read_visit
 
     programs, ids = [program] if program else [], list(remove)
     for spec in exercises:
@@ -128,7 +118,7 @@ def _load_used(root: Path, visit_file: Path | None, program, exercises, remove):
 
         require_input_file(visit_file, "visit file")  # a missing or unusable file: its own message, first
         tree, reader = folder.read_tree(visit_file.parent, visit_file, shown=str(visit_file))
-        visit = schema.read_visit(reader, tree) if tree is not None else None
+        visit = read_visit(reader, tree) if tree is not None else None
         if visit is not None:  # its problems are reported when it is read for real
             programs += [visit.program] if visit.program and not program else []
             ids += list(visit.remove) + [item.id for item in visit.exercises]

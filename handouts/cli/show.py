@@ -31,7 +31,8 @@ def show(ctx, ident, as_json):
       handouts show back-pain-tips --json
     """
     from handouts.errors import ContentError, Problem
-    from handouts.load import index, schema, subset
+    from handouts.load import index, subset
+    from handouts.load.fields import did_you_mean
 
     root = root_of(ctx)
     found = [(folder, kind) for folder, kind in KINDS if subset.content_file(root, folder, ident)]
@@ -39,7 +40,7 @@ def show(ctx, ident, as_json):
         idx = index.load(root)
         known = [i for _, kind in KINDS for i in idx.ids(kind)]
         raise ContentError(problems=[Problem(f"no exercise, program or guide has the id '{ident}'"
-                                             f"{schema.did_you_mean(ident, known)}", "show")])
+                                             f"{did_you_mean(ident, known)}", "show")])
     shown = []
     for folder, kind in found:
         used = subset.load_used(root, check_images=False, **{folder: [ident]})

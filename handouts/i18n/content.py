@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, is_dataclass, replace
 
 from handouts import model as m
+from handouts.translated import Translated, TranslatedList
 from handouts.errors import Problem
 from handouts.i18n.language import language_name
 
@@ -43,16 +44,16 @@ class Localizer:
     found: set[str] = field(default_factory=set)  # files in which some text was in the language
 
     def __call__(self, obj):
-        if isinstance(obj, m.Translated):
+        if isinstance(obj, Translated):
             return self._text(obj)
-        if isinstance(obj, m.TranslatedList):
+        if isinstance(obj, TranslatedList):
             return self._list(obj)
         if isinstance(obj, tuple):
             return tuple(self(x) for x in obj)
         names = FIELDS.get(type(obj))
         if names and is_dataclass(obj):
             changes = {name: self(getattr(obj, name)) for name in names}
-            if isinstance(obj, m.Text) and isinstance(obj.source, m.Translated) and self.code in obj.source.places:
+            if isinstance(obj, m.Text) and isinstance(obj.source, Translated) and self.code in obj.source.places:
                 # Markdown is laid out from this language's text: its problems point there.
                 changes["where"] = obj.source.places[self.code]
             return replace(obj, **changes)
@@ -76,14 +77,14 @@ class Localizer:
         self.problems.append(Problem(message, where.file, where.line, where.col, where.field,
                                      warning=self.fallback))
 
-    def _text(self, t: m.Translated) -> str:
+    def _text(self, t: Translated) -> str:
         picked = self._pick(t.texts, t.where)
         if picked is None:
             self._missing(t.where)
             return self._default(t.texts, str(t))
         return picked
 
-    def _list(self, t: m.TranslatedList) -> tuple:
+    def _list(self, t: TranslatedList) -> tuple:
         picked = self._pick(t.texts, t.where)
         if picked is None:
             self._missing(t.where)

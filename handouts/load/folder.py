@@ -1,9 +1,9 @@
 """Loader: a clinic folder -> a checked Library, or every problem found in it.
 
-Reads content/clinic.yaml, content/exercises/*.yaml and content/programs/*.yaml with the strict
-YAML reader, builds the model with the schema, then checks everything that spans files: exercise
-ids used by programs, progressions and visits, and that every image path names a file inside the
-clinic folder. Knows nothing of reportlab or Pillow.
+Reads content/clinic.yaml, content/exercises/*.yaml, content/programs/*.yaml and content/guides/*.yaml
+with the strict YAML reader, builds the model with the schema, then checks everything that spans
+files: exercise ids used by programs, progressions and guides, and that every image path names a
+file inside the clinic folder. Knows nothing of reportlab or Pillow.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from handouts import facts
-from handouts.load import schema
+from handouts.load import fields, schema
 from handouts.errors import ContentError, InputMissing, Problem
-from handouts.files import require_input_file
-from handouts.model import Library, Location, Picture, Visit
+from handouts.model import Library, Location, Picture
 from handouts.load.yamlfile import MAX_FILE_BYTES, load_bytes
 
 SUFFIXES = (".yaml", ".yml")
@@ -76,10 +75,10 @@ def display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def read_tree(root: Path, path: Path, shown: str | None = None) -> tuple[object, schema.Reader]:
+def read_tree(root: Path, path: Path, shown: str | None = None) -> tuple[object, fields.Reader]:
     """Parse one file; YAML problems land on the returned reader, named `shown` (default: relative
     to the clinic folder)."""
-    reader = schema.Reader(shown or display(root, path))
+    reader = fields.Reader(shown or display(root, path))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:  # refused before reading: a 20 MB file must not be parsed at all
@@ -108,7 +107,7 @@ def _load_each(root: Path, folder: str, read, problems: list[Problem], broken: s
     for path in _files(root / "content" / folder):
         tree, reader = read_tree(root, path)
         ident = path.stem
-        if not schema.ID_RE.match(ident):
+        if not fields.ID_RE.match(ident):
             reader.add("file name must be an id: lower-case letters, digits and hyphens, e.g. dead-bug.yaml")
         elif tree is not None:
             item = read(reader, tree, ident)
@@ -150,7 +149,10 @@ def read_clinic_file(root: Path, problems: list[Problem]):
 
 
 def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) -> tuple[Library | None, list[Problem]]:
-    """Load a clinic folder and return (library or None, all problems found)."""
+    """Load a clinic folder and return (library or None, all problems found).
+
+    Guides come last (their files, references and pictures), so scan_guides can add them later.
+    """
     problems: list[Problem] = []
     clinic = read_clinic_file(root, problems)
     # A reference to an exercise whose own file is broken is not a second problem: that file's
@@ -159,34 +161,49 @@ def scan_library(root: Path, *, check_images: bool = True, guides: bool = True) 
     exercises = _load_each(root, "exercises", schema.read_exercise, problems, broken)
     known = exercises.keys() | broken
     programs = _load_each(root, "programs", schema.read_program, problems)
-    guides = _load_each(root, "guides", schema.read_guide, problems) if guides else {}
 
     for ex in exercises.values():
         for ref, at in zip(ex.progressions + ex.regressions, ex.refs_at):
             if ref not in known:
-                problems.append(_problem_at(at, _unknown_text(ref, exercises, "exercise")))
+                problems.append(problem_at(at, unknown_text(ref, exercises, "exercise")))
         if check_images:
             problems.extend(image_problems(root, ex.images))
     for prog in programs.values():
         for item in prog.items:
             if item.id not in known:
-                problems.append(_problem_at(item.where, _unknown_text(item.id, exercises, "exercise")))
+                problems.append(problem_at(item.where, unknown_text(item.id, exercises, "exercise")))
+    if clinic is not None and check_images:
+        problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
+        problems.extend(font_path_problems(root, clinic))
+    if clinic is not None:
+        problems.extend(fact_problems(clinic, programs, {}))
+    found = {}
+    if guides:
+        found, guide_problems = scan_guides(root, exercises, clinic, check_images=check_images)
+        problems += guide_problems
+    if clinic is None:
+        return None, problems
+    return Library(clinic=clinic, exercises=exercises, programs=programs, guides=found), problems
+
+
+def scan_guides(root: Path, exercises: dict, clinic, *, check_images: bool = True) -> tuple[dict, list[Problem]]:
+    """The guides of a clinic folder whose exercises (and clinic, when readable) are loaded already, and
+    every problem in them."""
+    problems: list[Problem] = []
+    guides = _load_each(root, "guides", schema.read_guide, problems)
+    known = {path.stem for path in _files(root / "content" / "exercises")}  # broken files are known ids too
     for guide in guides.values():
         for section in guide.sections:
             if section.exercise and section.exercise not in known:
                 at = Location(section.where.file, section.where.line, section.where.col,
                               f"{section.where.field}.exercise")
-                problems.append(_problem_at(at, _unknown_text(section.exercise, exercises, "exercise")))
+                problems.append(problem_at(at, unknown_text(section.exercise, exercises, "exercise")))
         if check_images:
             problems.extend(image_problems(root, guide_pictures(guide)))
-    if clinic is not None and check_images:
-        problems.extend(image_problems(root, [clinic.logo] if clinic.logo else []))
-        problems.extend(font_path_problems(root, clinic))
-    if clinic is None:
-        return None, problems
-    problems.extend(fact_problems(clinic, programs, guides))
-    guides = {k: _clinic_defaults(g, clinic) for k, g in guides.items()}
-    return Library(clinic=clinic, exercises=exercises, programs=programs, guides=guides), problems
+    if clinic is not None:
+        problems.extend(fact_problems(clinic, {}, guides))
+        guides = {k: _clinic_defaults(g, clinic) for k, g in guides.items()}
+    return guides, problems
 
 
 def fact_problems(clinic, programs: dict, guides: dict) -> list[Problem]:
@@ -196,7 +213,7 @@ def fact_problems(clinic, programs: dict, guides: dict) -> list[Problem]:
     def test(text: str, where: Location) -> None:
         why = facts.missing_problem(text, clinic)
         if why:
-            out.append(_problem_at(where, why))
+            out.append(problem_at(where, why))
 
     for prog in programs.values():
         for key in ("title", "purpose"):
@@ -229,7 +246,7 @@ def font_path_problems(root: Path, clinic) -> list[Problem]:
         rel = at_file(clinic.fonts, kind) if kind != "family" else None
         why = inside_problem(root, rel) if rel else None  # None: a packaged family name, not a file
         if why:
-            out.append(_problem_at(at, why))
+            out.append(problem_at(at, why))
     return out
 
 
@@ -244,7 +261,7 @@ def at_file(fonts, key: str) -> str | None:
 
 def inside_problem(root: Path, rel: str) -> str | None:
     """Why `rel` does not name a readable file inside `root` (symlinks followed), or None."""
-    why = schema.path_problem(rel)
+    why = fields.path_problem(rel)
     if why:
         return why
     try:
@@ -263,82 +280,16 @@ def image_problems(root: Path, pictures) -> list[Problem]:
     for pic in pictures:
         why = inside_problem(root, pic.file)
         if why:
-            out.append(_problem_at(pic.where, why))
+            out.append(problem_at(pic.where, why))
     return out
 
 
-def _unknown_text(ident: str, known, kind: str) -> str:
-    return f"unknown {kind} id '{ident}'{schema.did_you_mean(ident, known)}"
+def unknown_text(ident: str, known, kind: str) -> str:
+    return f"unknown {kind} id '{ident}'{fields.did_you_mean(ident, known)}"
 
 
-def _problem_at(where, message: str) -> Problem:
+def problem_at(where, message: str) -> Problem:
     return Problem(message, where.file, where.line, where.col, where.field)
-
-
-def load_visit(path: Path, library: Library, root: Path) -> Visit:
-    """Read a visit file; raise ContentError with every problem, including unknown ids."""
-    require_input_file(path, "visit file")
-    tree, reader = read_tree(path.parent, path, shown=str(path))
-    visit, problems = _checked_visit(tree, reader, library)
-    if problems or visit is None:
-        raise ContentError(problems=problems)
-    return visit
-
-
-def read_visit_bytes(data: bytes, shown: str, library: Library) -> tuple[Visit | None, list[Problem]]:
-    """A visit file's bytes (an upload, or the composer's form) -> (the visit as far as it could be
-    read, every problem). Problems name `shown` and the field path, e.g. exercises[2].dosage.reps."""
-    tree, problems = load_bytes(data, shown)
-    reader = schema.Reader(shown)
-    reader.problems.extend(problems)
-    if not problems and tree is None:
-        reader.add("the file is empty; expected a mapping (key: value lines)", (1, 1))
-    return _checked_visit(tree, reader, library)
-
-
-def _checked_visit(tree, reader: schema.Reader, library: Library) -> tuple[Visit | None, list[Problem]]:
-    visit = schema.read_visit(reader, tree) if tree is not None else None
-    problems = list(reader.problems)
-    if visit is not None:
-        problems += visit_problems(visit, library, reader.file)
-    return visit, problems
-
-
-def visit_yaml(values: dict) -> bytes:
-    """A visit file's text from plain values (keys of schema.VISIT_KEYS, in that order; None and empty
-    values left out). Whole numbers are written bare so the file reads naturally; the strict reader
-    reads every value back as text, so `handouts routine FILE` sees exactly what was written."""
-    import yaml
-
-    def plain(value):
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items() if v not in (None, "", [], {})}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        if isinstance(value, str) and value.isascii() and value.isdigit() and str(int(value)) == value:
-            return int(value)
-        return value
-
-    ordered = {key: values[key] for key in schema.VISIT_KEYS if values.get(key) not in (None, "", [], {})}
-    text = yaml.safe_dump(plain(ordered), sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
-    return text.encode("utf-8")
-
-
-def visit_problems(visit: Visit, library: Library, file: str) -> list[Problem]:
-    """Ids in a visit that the library does not have."""
-    out = []
-    if visit.program and visit.program not in library.programs:
-        at = visit.program_at if visit.program_at.file else Location(file, field="program")
-        out.append(_problem_at(at, _unknown_text(visit.program, library.programs, "program")))
-    for i, ident in enumerate(visit.remove):
-        if ident not in library.exercises:
-            at = visit.remove_at[i] if i < len(visit.remove_at) else Location(file, field=f"remove[{i}]")
-            out.append(_problem_at(at, _unknown_text(ident, library.exercises, "exercise")))
-    for item in visit.exercises:
-        if item.id not in library.exercises:
-            at = item.where if item.where.file else Location(file, field=item.where.field)
-            out.append(_problem_at(at, _unknown_text(item.id, library.exercises, "exercise")))
-    return out
 
 
 def guide_pictures(guide) -> list[Picture]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from handouts import model as m
 from handouts.errors import ContentError, Problem
 from handouts.files import require_input_file
-from handouts.load import folder, recipients, schema
+from handouts.load import fields, folder, recipients, schema
 from handouts.load.importing import Draft, slug
 from handouts.load.yamlfile import YList, YMap
 
@@ -63,7 +63,7 @@ def header_problems(header: list[str], file: str) -> list[Problem]:
         elif column in seen:
             out.append(Problem(f"column '{column}' appears twice", f"{file}#header"))
         elif column not in COLUMNS:
-            hint = schema.did_you_mean(column, COLUMNS) or "; 'handouts import csv --help' lists the columns"
+            hint = fields.did_you_mean(column, COLUMNS) or "; 'handouts import csv --help' lists the columns"
             out.append(Problem(f"unknown column '{column}'{hint}", f"{file}#header"))
         seen.add(column)
     out += [Problem(f"column '{c}' is required", f"{file}#header") for c in REQUIRED if c not in header]
@@ -112,7 +112,7 @@ def _draft(number: int, cells: dict[str, str], file: str, root: Path) -> tuple[D
     if pictures:
         doc["images"] = pictures
     ident = cells.get("id", "")
-    if ident and not schema.ID_RE.match(ident):
+    if ident and not fields.ID_RE.match(ident):
         problems.append(Problem(f"expected an id (lower-case letters, digits and hyphens), got '{ident[:60]}'",
                                 place, field="id"))
     for column in REQUIRED:
@@ -136,7 +136,7 @@ def _draft(number: int, cells: dict[str, str], file: str, root: Path) -> tuple[D
 def _check(doc: dict, place: str, root: Path) -> list[Problem]:
     """Each value by the rules of an exercise file, reported by column; picture files must exist."""
     tree = _tree(doc)
-    reader = schema.Reader(place)
+    reader = fields.Reader(place)
     schema.read_exercise(reader, tree, "x")
     out = [Problem(p.message, place, field=_column(p.field)) for p in reader.problems if not p.warning]
     for n, pic in enumerate(doc.get("images", ()), 1):

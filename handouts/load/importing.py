@@ -20,7 +20,7 @@ import yaml
 
 from handouts.errors import OutputError, Problem
 from handouts.files import write_atomic
-from handouts.load import folder, schema
+from handouts.load import fields, folder, schema
 from handouts.load.yamlfile import load_bytes
 
 MAX_ID = 60  # leaves room for a "-2" suffix within the 64-character id limit
@@ -77,7 +77,7 @@ def dump(draft: Draft) -> str:
 def validate(draft: Draft, ident: str, shown: str) -> list[Problem]:
     """Problems `check` would report for this file (read back with the strict loader)."""
     tree, problems = load_bytes(dump(draft).encode("utf-8"), shown)
-    reader = schema.Reader(shown)
+    reader = fields.Reader(shown)
     reader.problems.extend(problems)
     if tree is not None:
         schema.read_exercise(reader, tree, ident)

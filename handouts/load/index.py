@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts import cache
-from handouts.load import folder, schema
+from handouts.load import fields, folder, schema
 
 VERSION = 2
 FOLDERS = (("exercises", "exercise"), ("programs", "program"), ("guides", "guide"))
@@ -123,7 +123,7 @@ def summarise(root: Path, path: Path, file: str) -> dict:
     entry: dict = {"kind": kind, "id": ident, "file": file, "errors": 0}
     tree, reader = folder.read_tree(root, path)
     item = None
-    if kind != "clinic" and not schema.ID_RE.match(ident):
+    if kind != "clinic" and not fields.ID_RE.match(ident):
         reader.add("file name must be an id")
     elif tree is not None:
         readers = {"clinic": lambda r, t, _: schema.read_clinic(r, t), "exercise": schema.read_exercise,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from handouts.errors import ContentError, InputMissing, Problem
 from handouts.files import require_input_file
-from handouts.load import charsets, schema
+from handouts.load import charsets
+from handouts.load.fields import did_you_mean, text_problem
 from handouts.load.yamlfile import YList, YMap, load_bytes
 
 MAX_BYTES = 50_000_000
@@ -38,10 +39,6 @@ class RecipientList:
     problems: list[Problem]  # rows with problems are reported and left out of `rows`
     encoding: str = "utf-8"
     delimiter: str = ","
-
-
-def _place(file: str, row: int) -> str:
-    return f"{file}#row {row}"
 
 
 def read(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
@@ -92,14 +89,14 @@ def read_table(data: bytes, file: str, encoding: str | None, delimiter: str | No
             break
         except csv.Error as exc:
             number += 1
-            rows.append((number, Problem(f"unreadable line ({exc})", _place(file, number))))
+            rows.append((number, Problem(f"unreadable line ({exc})", file, row=number)))
             continue
         number += 1
         if not any(c.strip() for c in cells):
             continue  # blank line
         if len(cells) != len(header):
             rows.append((number, Problem(f"has {len(cells)} cells but the header names {len(header)} columns",
-                                         _place(file, number))))
+                                         file, row=number)))
             continue
         rows.append((number, cells))
     return header, rows, used, delim
@@ -127,7 +124,7 @@ def _mapped(columns: tuple[str, ...], mapping: dict[str, str], file: str) -> tup
     if not mapping:
         return columns
     sources = {source.strip().lower(): name for name, source in mapping.items()}
-    problems = [Problem(f"--column {name}: the file has no column '{source}'{schema.did_you_mean(source.strip().lower(), columns)}",
+    problems = [Problem(f"--column {name}: the file has no column '{source}'{did_you_mean(source.strip().lower(), columns)}",
                         f"{file}#header")
                 for name, source in mapping.items() if source.strip().lower() not in columns]
     renamed = tuple(sources.get(c, c) for c in columns)
@@ -153,15 +150,15 @@ def _header_problems(columns: tuple[str, ...], file: str) -> list[Problem]:
     return []
 
 
-def _row(number: int, values: dict[str, str], file: str) -> tuple[Row | None, list[Problem]]:
+def _row(number: int, values: dict[str, str], file: str, line: int = 0) -> tuple[Row | None, list[Problem]]:
     problems = []
     clean = {}
     for column, value in values.items():
         value = value.strip()
-        why = schema.text_problem(value) or (f"is {len(value)} characters; the limit is {MAX_VALUE}"
+        why = text_problem(value) or (f"is {len(value)} characters; the limit is {MAX_VALUE}"
                                              if len(value) > MAX_VALUE else None)
         if why:
-            problems.append(Problem(f"column '{column}' {why}", _place(file, number)))
+            problems.append(Problem(f"column '{column}' {why}", file, line, row=number))
         clean[column] = value
     return (None if problems else Row(number, clean)), problems
 
@@ -182,7 +179,7 @@ def _read_yaml(data: bytes, file: str, mapping: dict[str, str]) -> RecipientList
         for k in values:
             if k not in columns:
                 columns.append(k)
-        row, row_problems = _row(number, values, f"{file}:{at[0]}")
+        row, row_problems = _row(number, values, file, at[0])
         problems += row_problems
         if row is not None:
             rows.append(row)
@@ -223,19 +220,15 @@ def systemic(problems: list[Problem], rows: int) -> list[Problem]:
     """A message that every one of `rows` rows (3 or more) got is a problem of the list, said once with
     the count: 2,000 lines "row N: no value in required column(s): name" help nobody. Messages about
     some rows only stay one per row (each row needs its own fix)."""
-    import re
-
     groups: dict[tuple, list[int]] = {}
     for problem in problems:
-        match = re.fullmatch(r"(.*)#row (\d+)", problem.file)
-        if match:
-            key = (match.group(1), problem.message, problem.field, problem.warning)
-            groups.setdefault(key, []).append(int(match.group(2)))
+        if problem.row:
+            key = (problem.file, problem.message, problem.field, problem.warning)
+            groups.setdefault(key, []).append(problem.row)
     whole = {key: sorted(set(numbers)) for key, numbers in groups.items() if rows >= 3 and len(set(numbers)) == rows}
     out, said = [], set()
     for problem in problems:
-        match = re.fullmatch(r"(.*)#row (\d+)", problem.file)
-        key = (match.group(1), problem.message, problem.field, problem.warning) if match else None
+        key = (problem.file, problem.message, problem.field, problem.warning) if problem.row else None
         if key not in whole:
             out.append(problem)
         elif key not in said:

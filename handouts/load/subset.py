@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handouts.errors import ContentError, Problem
-from handouts.load import folder, schema
+from handouts.load import fields, folder, schema
 from handouts.model import Library, Location
 
 
@@ -26,7 +26,7 @@ class Used:
 
 def content_file(root: Path, kind: str, ident: str) -> Path | None:
     """content/<kind>/<ident>.yaml (or .yml) if it exists."""
-    if not schema.ID_RE.match(ident or ""):
+    if not fields.ID_RE.match(ident or ""):
         return None
     for suffix in folder.SUFFIXES:
         path = root / "content" / kind / f"{ident}{suffix}"
@@ -92,7 +92,7 @@ def load_used(root: Path, *, programs=(), exercises=(), guides=(), check_images:
     for ref, at in dict.fromkeys(refs):
         if content_file(root, "exercises", ref) is None:
             known = known if known is not None else _ids(root, "exercises")
-            problems.append(Problem(f"unknown exercise id '{ref}'{schema.did_you_mean(ref, known)}",
+            problems.append(Problem(f"unknown exercise id '{ref}'{fields.did_you_mean(ref, known)}",
                                     at.file, at.line, at.col, at.field))
     if check_images:
         problems += _path_problems(root, clinic, exs.values(), guide_map.values())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 
-from handouts import model as m
+from handouts.translated import Translated, TranslatedList
 from handouts.load.yamlfile import YList, YMap
 
 CODE_RE = re.compile(r"^[a-z]{2,3}$")
@@ -50,14 +50,14 @@ def _codes_ok(r, value: YMap, path: str) -> bool:
     return ok
 
 
-def text_value(r, value, at, path: str, limit: int) -> m.Translated | None:
+def text_value(r, value, at, path: str, limit: int) -> Translated | None:
     """One printed text, plain or `{en: ..., es: ...}`; None (with problems on `r`) when unusable."""
     if isinstance(value, YMap) and not is_translations(value):
         r.add("expected text, or one text per language such as {en: Bridge, es: Puente}", at, path)
         return None
     if not isinstance(value, YMap):
         plain = r.text_value(value, at, path, limit)
-        return m.Translated(plain, None, r.location(at, path)) if plain is not None else None
+        return Translated(plain, None, r.location(at, path)) if plain is not None else None
     ok = _codes_ok(r, value, path)
     texts = {}
     for code in value:
@@ -70,10 +70,10 @@ def text_value(r, value, at, path: str, limit: int) -> m.Translated | None:
     if not ok or len(texts) != len(value):
         return None
     places = {code: r.location(value.value_at[code], path) for code in texts}
-    return m.Translated(next(iter(texts.values())), texts, r.location(at, path), places)
+    return Translated(next(iter(texts.values())), texts, r.location(at, path), places)
 
 
-def text(r, node: YMap, key: str, path: str, limit: int) -> m.Translated | None:
+def text(r, node: YMap, key: str, path: str, limit: int) -> Translated | None:
     if node.get(key) is None:
         return None
     return text_value(r, node[key], node.value_at[key], _join(path, key), limit)
@@ -98,11 +98,11 @@ def text_list(r, node: YMap, key: str, path: str, limit: int) -> tuple:
                       f"{where}.{code}")
         if len(lists) != len(value):
             return ()
-        return m.TranslatedList(next(iter(lists.values())), lists, r.location(node.value_at[key], where))
+        return TranslatedList(next(iter(lists.values())), lists, r.location(node.value_at[key], where))
     return tuple(_items(r, value, node.value_at[key], where, limit))
 
 
-def _items(r, value, at, path: str, limit: int) -> list[m.Translated]:
+def _items(r, value, at, path: str, limit: int) -> list[Translated]:
     if not isinstance(value, YList):
         r.add("expected a list (lines starting with '- '), or one list per language (en: ..., es: ...)", at, path)
         return []
@@ -116,7 +116,7 @@ def _items(r, value, at, path: str, limit: int) -> list[m.Translated]:
 
 def placeholder_texts(value) -> list[str]:
     """Every language's text of a Translated value (placeholders are checked in each)."""
-    return list(value.texts.values()) if isinstance(value, m.Translated) else [value] if value else []
+    return list(value.texts.values()) if isinstance(value, Translated) else [value] if value else []
 
 
 def _join(path: str, key: str) -> str:

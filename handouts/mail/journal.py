@@ -22,7 +22,6 @@ computed elsewhere; someone holding this file and a guessed address can still te
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import os
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.errors import BatchLocked, OutputError
+from handouts.files import write_atomic
 
 STATES = ("pending", "sending", "sent", "failed_temp", "failed_perm", "unknown")
 FOLDER = "mail-journal"
@@ -70,26 +70,31 @@ class Entry:
 
 
 class Lock:
-    """An exclusive flock on <folder>/lock for the life of the process (the kernel drops it on any
-    exit, SIGKILL included, so a crash never leaves a stale lock)."""
+    """An exclusive lock on <folder>/lock for the life of the process, through filelock (flock on
+    POSIX, LockFileEx on Windows): the system drops it on any exit, SIGKILL included, so a crash
+    never leaves a stale lock. The holder's pid is written beside it for the message."""
 
     def __init__(self, path: Path):
+        from filelock import FileLock, Timeout
+
         self.path = path
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.holder = path.with_name(path.name + ".pid")
+        self._lock = FileLock(str(path), timeout=0, mode=0o600)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self.fd, 32, 0).decode("ascii", "replace").strip() or "?"
-            os.close(self.fd)
+            self._lock.acquire()
+        except Timeout:
+            try:
+                holder = self.holder.read_text(encoding="ascii", errors="replace").strip()[:32] or "?"
+            except OSError:
+                holder = "?"
             raise BatchLocked(f"batch locked by pid {holder} ({path.parent}); wait for it to finish") from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            write_atomic(self.holder, f"{os.getpid()}\n".encode("ascii"), overwrite=True)  # 0600, any umask
+        except (OSError, OutputError):
+            pass  # only the message loses the pid
 
     def release(self) -> None:
-        if self.fd >= 0:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = -1
+        self._lock.release()
 
 
 class Journal:

@@ -43,7 +43,7 @@ class Templates:
 
     def placeholders(self) -> dict[str, str]:
         """Each placeholder used -> the first file that uses it."""
-        from handouts.load.schema import placeholders
+        from handouts.load.fields import placeholders
 
         used = {}
         for name, text in (("subject.txt", self.subject), ("body.txt", self.body), ("body.html", self.html or "")):
@@ -67,7 +67,7 @@ def load_templates(root: Path, kind: str, language: str = "", clinic_language: s
 
     `language` (a code such as 'es'): the recipient's; unless it is `clinic_language` (the clinic's
     own, whose templates are the top-level files), the templates of content/email/<kind>/<language>/."""
-    from handouts.load.schema import placeholders
+    from handouts.load.fields import placeholders
 
     own = not language or language == clinic_language
     sub = f"{kind}" if own else f"{kind}/{language}"

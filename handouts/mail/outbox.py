@@ -24,7 +24,8 @@ PRIVATE_COLUMNS = ("note", "email", "email_consent")
 @dataclass(frozen=True)
 class Item:
     row: int
-    place: str  # how messages name this item, e.g. "manifest.csv#row 12"
+    source: str  # what messages name: the manifest ("manifest.csv", with source_row) or the PDF
+    source_row: int  # the item's row in the manifest; 0 for a single PDF
     pdf: Path
     pdf_sha256: str
     address: Checked
@@ -32,6 +33,14 @@ class Item:
     values: dict  # placeholder values
     language: str = ""  # the recipient's language code (e.g. 'es'); "" = the clinic's
     data: bytes | None = None  # the PDF itself when it exists only in memory (the composer); else read from pdf
+
+    def problem(self, message: str) -> Problem:
+        """A problem with this item, placed like every other: `manifest.csv#row 12: ...`."""
+        return Problem(message, self.source, row=self.source_row)
+
+    @property
+    def place(self) -> str:
+        return self.problem("").place
 
 
 @dataclass
@@ -53,10 +62,11 @@ def clinic_values(clinic: Clinic) -> dict[str, str]:
 
 
 def consent_problem(consent: bool | None, settings: EmailSettings, where: str) -> str | None:
+    """The consent rule, in one place: why this person must not get unencrypted email, or None."""
     if consent is False:
         return f"email_consent is 'no' in {where}: this person declined email"
     if consent is None and settings.require_consent:
-        return (f"no recorded consent to unencrypted email: the clinic requires it "
+        return (f"no recorded consent to unencrypted email: the clinic requires recorded consent "
                 f"(email_delivery.require_consent in clinic.yaml); record email_consent: yes in {where}")
     return None
 
@@ -107,7 +117,7 @@ def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Cli
     checked = precheck(address, consent, clinic, option, consent_source)
     require_input_file(pdf, "PDF")
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, pdf.name, pdf, pdf_digest(pdf), checked, name, values, _code(language))
+    item = Item(1, pdf.name, 0, pdf, pdf_digest(pdf), checked, name, values, _code(language))
     return Outbox(kind, pdf.resolve().parent, [item])
 
 
@@ -117,7 +127,7 @@ def single_bytes(data: bytes, label: str, folder: Path, address: str, name: str,
     `language`: the handout's (its main one when bilingual); the email matches it."""
     checked = precheck(address, consent, clinic, option, consent_source)
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, label, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, _code(language),
+    item = Item(1, label, 0, Path(label), hashlib.sha256(data).hexdigest(), checked, name, values, _code(language),
                 data=data)
     return Outbox(kind, folder, [item])
 
@@ -131,7 +141,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
     from handouts.mail.pairing import pair
 
     from handouts.load import recipients
-    from handouts.batch import read_manifest
+    from handouts import manifest as batch_manifest
 
     require_input_file(manifest, "manifest (it is written by 'handouts batch')")
     people = recipients.read(recipients_path, encoding=encoding, delimiter=delimiter, columns=columns)
@@ -139,43 +149,42 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         raise ContentError(problems=[Problem("the recipient list has no 'email' column", f"{people.file}#header")])
     if kind is None:
         kind = "handout" if "patient" in people.columns else "guide"
-    unreadable = {_row_number(p.file) for p in people.problems}
+    unreadable = {p.row for p in people.problems if p.row}
     folder = manifest.resolve().parent
     shown = manifest.name
     settings = clinic.email_delivery
     items, refused, warnings, skipped = [], [], [], []
     no_consent_column = 0
     first_row: dict[str, int] = {}
-    entries = read_manifest(manifest)
+    entries = batch_manifest.read(manifest)
     pairing = pair(entries, people, shown)
     warnings += pairing.notes
     if pairing.refused:
-        refused += [Problem(p.message + (" (its list row has problems: fix them first)" if _row_number(p.file) in
-                                         unreadable else ""), p.file) for p in pairing.refused]
+        refused += [Problem(p.message + (" (its list row has problems: fix them first)" if p.row in unreadable else ""),
+                            p.file, row=p.row) for p in pairing.refused]
         if not only_matching:
             refused.append(Problem(f"nothing sent: {len(pairing.refused):,} PDF(s) are not for the person on that row "
                                    "of the list given now (listed above); rebuild the batch from this list, or send "
                                    "only the rows that still match with --only-matching", shown))
             return Outbox(kind, folder, [], refused, warnings, skipped)
     for number, entry in sorted(entries.items()):
-        place = f"{shown}#row {number}"
         if entry.get("status") != "built":
-            refused.append(Problem("the PDF was not built (see the manifest); not sent", place))
+            refused.append(Problem("the PDF was not built (see the manifest); not sent", shown, row=number))
             continue
         row = pairing.rows.get(number)
         if row is None:
             continue  # refused above: not the person it was built for
         file = entry.get("file", "")
         if not file or "/" in file or "\\" in file or file.startswith("."):
-            refused.append(Problem("the manifest names no usable file", place))
+            refused.append(Problem("the manifest names no usable file", shown, row=number))
             continue
         pdf = folder / file
         if not pdf.is_file():
-            refused.append(Problem(f"{file} is missing from the batch folder", place))
+            refused.append(Problem(f"{file} is missing from the batch folder", shown, row=number))
             continue
         checked, why = check_address(row.fields.get("email", ""))
         if checked is None:
-            refused.append(Problem(why, f"{people.file}#row {row.number}", field="email"))
+            refused.append(Problem(why, people.file, field="email", row=row.number))
             continue
         if "email_consent" not in people.columns and settings.require_consent:
             no_consent_column += 1  # the same for every row: said once, below
@@ -185,28 +194,29 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
             skipped.append(number)
             continue
         if isinstance(consent, str):
-            refused.append(Problem("email_consent must be yes or no", f"{people.file}#row {row.number}",
-                                   field="email_consent"))
+            refused.append(Problem("email_consent must be yes or no", people.file, field="email_consent",
+                                   row=row.number))
             continue
         why = consent_problem(consent, settings, "the recipient list's email_consent column")
         if why:
-            refused.append(Problem(why, f"{people.file}#row {row.number}"))
+            refused.append(Problem(why, people.file, row=row.number))
             continue
         if checked.key in first_row:
             warnings.append(Problem(f"same address as row {first_row[checked.key]} (letter case ignored); "
-                                    f"sent once, for row {first_row[checked.key]}", place, warning=True))
+                                    f"sent once, for row {first_row[checked.key]}", shown, warning=True,
+                                    row=number))
             continue
         first_row[checked.key] = number
         try:
             language = _code(row.fields.get("language", ""))
         except ValueError as exc:
-            refused.append(Problem(str(exc), f"{people.file}#row {number}", field="language"))
+            refused.append(Problem(str(exc), people.file, field="language", row=number))
             continue
         name = row.fields.get("name") or row.fields.get("patient") or ""
         values = {k: v for k, v in row.fields.items() if k not in PRIVATE_COLUMNS}
         values.update(clinic_values(clinic))
         values["name"] = name
-        items.append(Item(number, place, pdf, pdf_digest(pdf), checked, name, values, language))
+        items.append(Item(number, shown, number, pdf, pdf_digest(pdf), checked, name, values, language))
     if no_consent_column:
         refused.append(Problem(f"the list has no email_consent column, and the clinic requires recorded consent "
                                f"(email_delivery.require_consent); add the column (yes/no) or map it with "
@@ -221,10 +231,3 @@ def _code(spec: str) -> str:
     from handouts import i18n
 
     return i18n.parse(spec).primary if spec.strip() else ""
-
-
-def _row_number(place: str) -> int | None:
-    import re
-
-    match = re.search(r"#row (\d+)", place)
-    return int(match.group(1)) if match else None

@@ -56,24 +56,23 @@ def pair(entries: dict[int, dict], people, shown: str) -> Pairing:
     for number, entry in sorted(entries.items()):
         if entry.get("status") != "built":
             continue
-        place = f"{shown}#row {number}"
         recorded = entry.get("recipient", "")
         if not recorded:
             out.refused.append(Problem("this batch was built before recipient fingerprints were recorded, so who "
-                                       f"the PDF is for cannot be checked; {REBUILD}", place))
+                                       f"the PDF is for cannot be checked; {REBUILD}", shown, row=number))
             continue
         key = (entry.get("id") or "").strip()
         if by_id and key and "id" in columns_of(recorded):  # built from a list with ids: match by id
             same = by_id.get(key, [])
             if len(same) != 1:
                 why = "is not in the list" if not same else f"is on {len(same)} rows of the list"
-                out.refused.append(Problem(f"id {key!r} {why}; not sent; {REBUILD}", place))
+                out.refused.append(Problem(f"id {key!r} {why}; not sent; {REBUILD}", shown, row=number))
                 continue
             row = same[0]
             if not matches(recorded, row.fields):
                 out.refused.append(Problem(f"list row {row.number} has id {key!r}, but its details (name, address "
                                            f"or what is printed) changed since the PDF was built; not sent; {REBUILD}",
-                                           place))
+                                           shown, row=number))
                 continue
         else:
             candidates = [r for r in rows_with(recorded) if r.number not in claimed]
@@ -81,12 +80,12 @@ def pair(entries: dict[int, dict], people, shown: str) -> Pairing:
                 here = next((r for r in people.rows if r.number == number), None)
                 why = ("this list row is not the person the PDF was built for" if here is not None else
                        "the person the PDF was built for is not in the list")
-                out.refused.append(Problem(f"{why}; not sent; {REBUILD}", place))
+                out.refused.append(Problem(f"{why}; not sent; {REBUILD}", shown, row=number))
                 continue
             row = next((r for r in candidates if r.number == number), candidates[0])
         if row.number != number:
             out.notes.append(Problem(f"built for the person now on row {row.number} of the list; sent to that row",
-                                     place, warning=True))
+                                     shown, warning=True, row=number))
         claimed.add(row.number)
         out.rows[number] = row
     k, n = shard_of(shown)
@@ -97,6 +96,6 @@ def pair(entries: dict[int, dict], people, shown: str) -> Pairing:
         if entry is not None and entry.get("status") != "built":
             continue  # "the PDF was not built" is said for that row already
         out.notes.append(Problem("this list row has no PDF in the batch (added after the build?); not sent; "
-                                 "run the batch again to build it", f"{people.file}#row {row.number}",
-                                 warning=True))
+                                 "run the batch again to build it", people.file,
+                                 warning=True, row=row.number))
     return out

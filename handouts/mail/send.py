@@ -127,7 +127,7 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
                           message_id="", item="", date=msg.new_date())
         whys = msg.draft_problems(draft)
         if whys:
-            report.refused += [Problem(w, item.place) for w in whys]
+            report.refused += [item.problem(w) for w in whys]
             continue
         drafts.append((item, draft))
 
@@ -195,10 +195,10 @@ def _message_bytes(item: Item, draft: msg.Draft, encrypt: bool, report: Report, 
     try:
         pdf = item.data if item.data is not None else item.pdf.read_bytes()
     except OSError as exc:
-        report.refused.append(Problem(f"cannot read {item.pdf.name} ({exc.strerror})", item.place))
+        report.refused.append(item.problem(f"cannot read {item.pdf.name} ({exc.strerror})"))
         return None
     if hashlib.sha256(pdf).hexdigest() != item.pdf_sha256:
-        report.refused.append(Problem(f"{item.pdf.name} changed while sending; run again", item.place))
+        report.refused.append(item.problem(f"{item.pdf.name} changed while sending; run again"))
         return None
     if encrypt:
         from handouts.mail.encrypt import encrypt_pdf
@@ -208,7 +208,7 @@ def _message_bytes(item: Item, draft: msg.Draft, encrypt: bool, report: Report, 
         return msg.build(replace(draft, pdf=pdf))
     except ValueError as exc:
         # Our own message (never library text): which header differed after re-parsing.
-        report.refused.append(Problem(f"message refused by the header check: {exc}", item.place))
+        report.refused.append(item.problem(f"message refused by the header check: {exc}"))
         return None
 
 

@@ -18,16 +18,11 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from handouts.images import Prepared
 from handouts.model import RoutineEntry
 from handouts.render.flowables import Picture, QRCode
-from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, picture_box
+from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, fit_size, picture_box
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, both, label as label_markup, para
 from handouts.theme import Theme
 from handouts.wording import dosage_text, position_text, try_line
-
-
-def _fit_size(prepared: Prepared, box_w: float, box_h: float) -> tuple[float, float]:
-    scale = min(box_w / prepared.width, box_h / prepared.height)
-    return prepared.width * scale, prepared.height * scale
 
 
 def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
@@ -36,7 +31,7 @@ def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) ->
     alt = entry.also.exercise.images if entry.also else ()
     for n, pic in enumerate(entry.exercise.images[:2]):
         prepared = pictures[pic.file]
-        w, h = _fit_size(prepared, box_w, box_h)
+        w, h = fit_size(prepared, box_w, box_h)
         images.append(Picture(str(prepared.path), w, h))
         captions.append(Paragraph(both(pic.caption, alt[n].caption if n < len(alt) else ""), st.caption))
     rows = [images, captions] if images else [[""]]

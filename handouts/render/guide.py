@@ -27,11 +27,12 @@ from handouts.facts import tel_url
 from handouts.errors import ContentError, Problem
 from handouts.images import Prepared
 from handouts.render import fonts
-from handouts.render.cards import _fit_size, exercise_card
+from handouts.render.cards import exercise_card
 from handouts.render.flowables import FixedHeight, Ghost, Picture, QRCode
-from handouts.render.layout import FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT, body_height, guide_boxes, section_box
+from handouts.render.layout import (FOOTER_HEIGHT, FRAME_PADDING, HEADER_HEIGHT, body_height, fit_size, guide_boxes,
+                                    section_box)
 from handouts.render.markdown import flowables
-from handouts.render.pages import Branding, draw_header, draw_sample_mark
+from handouts.render.pages import Branding, branding, draw_header, draw_sample_mark
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, hexcolor, label, para
 from handouts.theme import Theme
@@ -95,13 +96,9 @@ def render_guide(doc: GuideDoc, theme: Theme, pictures: dict[str, Prepared], log
     st = GuideStyles(theme, font)
     clinic = doc.clinic
     words = i18n.words(doc.language)
-    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, "",
-                        sample=clinic.sample, words=words)
-    if logo is not None:
-        branding.logo_path = str(logo.path)
-        branding.logo_size = _fit_size(logo, 110.0, 42.0)
+    marks = branding(clinic, theme, font, logo, words=words)
     buffer = io.BytesIO()
-    template = _template(buffer, theme, doc, branding, page_offset=last_page - 2 if personal_only else 0,
+    template = _template(buffer, theme, doc, marks, page_offset=last_page - 2 if personal_only else 0,
                          decorate_cover=not personal_only, decorate_body=not personal_only or whole_cta)
     story = _cover(doc, theme, st, pictures, logo)
     if part == "shared":
@@ -184,7 +181,7 @@ def _template(buffer, theme: Theme, doc: GuideDoc, branding: Branding, page_offs
 
 
 def _picture(prepared: Prepared, width: float, height: float) -> Picture:
-    w, h = _fit_size(prepared, width, height)
+    w, h = fit_size(prepared, width, height)
     return Picture(str(prepared.path), w, h)
 
 

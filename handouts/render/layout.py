@@ -5,6 +5,8 @@ Kept free of reportlab so the build can ask how large an image will be drawn bef
 
 from __future__ import annotations
 
+from handouts.model import Library, Picture
+
 HEADER_HEIGHT = 52.0
 FOOTER_HEIGHT = 36.0
 CARD_PADDING = 7.0
@@ -12,7 +14,7 @@ PICTURE_GAP = 6.0
 PICTURE_WIDTH = 135.0  # each of the two pictures on an exercise card (about 1.9 inches)
 PICTURE_HEIGHT = 90.0
 QR_SIZE = 62.0
-LOGO_BOX = (120.0, 42.0)  # the logo is fitted into this box in the page header
+LOGO_BOX = (110.0, 42.0)  # the logo is prepared for and drawn in this box in the page header
 
 
 FRAME_PADDING = 4.0  # top and bottom padding inside the body frame
@@ -37,6 +39,12 @@ def logo_box() -> tuple[float, float]:
     return LOGO_BOX
 
 
+def fit_size(prepared, box_w: float, box_h: float) -> tuple[float, float]:
+    """The size (points) a prepared picture is drawn at to fit the box, keeping its proportions."""
+    scale = min(box_w / prepared.width, box_h / prepared.height)
+    return prepared.width * scale, prepared.height * scale
+
+
 def guide_boxes(frame_width: float, page_height: float) -> dict[str, tuple[float, float]]:
     """Boxes (points) that guide pictures are fitted into, by role."""
     return {
@@ -52,3 +60,17 @@ def section_box(frame_width: float, page_height: float, placement: str, with_car
     if with_card:
         return (frame_width, 130.0) if placement == "top" else (frame_width * 0.34, 150.0)
     return guide_boxes(frame_width, page_height)["top" if placement == "top" else "side"]
+
+
+def guide_pictures(library: Library, guide, frame_width: float, page_height: float) -> list[tuple[Picture, tuple[float, float]]]:
+    """Every picture a guide prints, with the box (points) it is fitted into."""
+    boxes = guide_boxes(frame_width, page_height)
+    out = [(guide.cover_image, boxes["cover"])] if guide.cover_image else []
+    if guide.author and guide.author.photo:
+        out.append((guide.author.photo, boxes["author"]))
+    for s in guide.sections:
+        if s.image:
+            out.append((s.image, section_box(frame_width, page_height, s.placement, bool(s.exercise))))
+        if s.exercise and s.exercise in library.exercises:
+            out += [(p, picture_box()) for p in library.exercises[s.exercise].images[:2]]
+    return out

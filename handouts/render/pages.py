@@ -44,6 +44,18 @@ class Branding:
             self.words = i18n.words("en")
 
 
+def branding(clinic, theme: Theme, font: str, logo, disclaimer: str = "", words=None) -> Branding:
+    """The header and footer of every page of a clinic's documents; `logo` is its prepared picture,
+    `words` the labels' language (i18n.Words; English when not given)."""
+    from handouts.render.layout import fit_size, logo_box
+
+    out = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, disclaimer,
+                   sample=clinic.sample, words=words)
+    if logo is not None:
+        out.logo_path = str(logo.path)
+        out.logo_size = fit_size(logo, *logo_box())
+    return out
+
 SAMPLE_RED = (0.70, 0.14, 0.09)  # the warning box's red: 6.5:1 on white
 
 

@@ -20,12 +20,12 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from handouts.images import Prepared
 from handouts.model import Routine
 from handouts.render import fonts
-from handouts.render.cards import _fit_size, exercise_card
+from handouts.render.cards import exercise_card
 from handouts.render.layout import body_height
 from handouts.render.compact import compact_story
 from handouts.render.largeprint import large_print_story
 from handouts.render.logsheet import log_sheets
-from handouts.render.pages import Branding, document, numbered_canvas
+from handouts.render.pages import branding, document, numbered_canvas
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, both, label, para
 from handouts.theme import Theme
@@ -43,11 +43,7 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     st = Styles(theme, font)
     clinic = routine.clinic
     words = i18n.words(routine.language)
-    branding = Branding(theme, font, clinic.name, clinic.tagline, clinic.phone, clinic.website, clinic.disclaimer,
-                        sample=clinic.sample, words=words)
-    if logo is not None:
-        branding.logo_path = str(logo.path)
-        branding.logo_size = _fit_size(logo, 110.0, 42.0)
+    marks = branding(clinic, theme, font, logo, clinic.disclaimer, words=words)
     buffer = io.BytesIO()
     doc = document(buffer, theme, title=words.text("routine.document_title", clinic=clinic.name), author=clinic.name)
     max_height = body_height(theme.page_height, theme.margin) - 1
@@ -62,7 +58,7 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
             story.append(exercise_card(f"{number}.", entry, theme, st, pictures, qr_codes or {}, max_height,
                                        words=words))
     story += log_sheets(routine, theme, st, body_height(theme.page_height, theme.margin))
-    doc.build(story, canvasmaker=numbered_canvas(branding))
+    doc.build(story, canvasmaker=numbered_canvas(marks))
     return buffer.getvalue()
 
 

@@ -109,7 +109,7 @@ class Composer:
 
     # -- building -----------------------------------------------------------------------------------
     def evaluate(self, draft: drafts.Draft, build: bool = True) -> Outcome:
-        from handouts.load.folder import read_visit_bytes, visit_yaml
+        from handouts.load.visit import read_visit_bytes, visit_yaml
 
         lib = self.library
         encoded = drafts.to_visit_values(lib, draft)

@@ -1,4 +1,4 @@
-"""Which Clinic the composer serves: handouts.api.Clinic once #12 has landed it, else the stand-in."""
+"""Which Clinic the composer serves: the Python API's (handouts.api.Clinic), opened once and kept warm."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from pathlib import Path
 
 
 def open_clinic(root: Path):
-    try:
-        from handouts.api import Clinic
-    except ImportError:  # until handouts.api lands (#12)
-        from handouts.web.shim import Clinic
+    from handouts.api import Clinic
+
     return Clinic.open(root)

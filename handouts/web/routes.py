@@ -123,7 +123,7 @@ def register(app, composer: Composer) -> None:
 
     @app.post("/visit")
     def save_visit():
-        from handouts.load.folder import visit_yaml
+        from handouts.load.visit import visit_yaml
 
         draft = posted()
         outcome = composer.evaluate(draft)
@@ -133,7 +133,7 @@ def register(app, composer: Composer) -> None:
 
     @app.post("/open")
     def open_visit():
-        from handouts.load.folder import read_visit_bytes
+        from handouts.load.visit import read_visit_bytes
 
         composer.refresh()
         upload = request.files.get("visit_file")
