@@ -161,8 +161,15 @@ def test_open_refuses_a_folder_that_is_not_a_clinic(tmp_path):
 
 def test_warnings_are_returned_on_request(opened):
     found = []
-    opened.routine(opened.visit(program=PROGRAM, patient="Mei 美", date=DATE), warnings=found)
-    assert [w.field for w in found] == ["patient"] and found[0].warning
+    many = list(opened.library.exercises)[:12]  # more than the compact layout's two pages hold
+    opened.routine(opened.visit(exercises=many, layout="compact", patient="Mei", date=DATE), warnings=found)
+    assert [w.field for w in found] == ["layout"] and found[0].warning
+
+
+def test_characters_no_font_has_are_an_error_naming_the_option(opened):
+    with pytest.raises(ContentError) as caught:
+        opened.routine(opened.visit(program=PROGRAM, patient="Mei 美", date=DATE))
+    assert [p.field for p in caught.value.problems] == ["--patient"]
 
 
 def test_one_clinic_is_safe_to_share_between_threads(opened):
