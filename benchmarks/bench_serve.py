@@ -65,7 +65,9 @@ def big_clinic(source: Path, target: Path, count: int = 1000) -> Path:
     while len(list(folder.glob("*.yaml"))) < count:
         src = originals[n % len(originals)]
         text = src.read_text(encoding="utf-8")
-        text = re.sub(r"^name: (.*)$", rf"name: \1 variant {n}", text, count=1, flags=re.M)
+        # Demo names are translated ({en: Bridge, es: Puente}): mark the English one; a plain name too.
+        text = re.sub(r"^name: \{en: ([^,}]*)", rf"name: {{en: \1 variant {n}", text, count=1, flags=re.M)
+        text = re.sub(r"^name: ([^{].*)$", rf"name: \1 variant {n}", text, count=1, flags=re.M)
         (folder / f"{src.stem}-v{n}.yaml").write_text(text, encoding="utf-8")
         n += 1
     return target

@@ -57,22 +57,11 @@ def check_pdf(pdf: bytes | Path | str, *, min_size: float = SMALLEST_SIZE, stop_
     box's heading as printed (None when the document has no such box); `phone_line`: how the box's
     phone line starts. `margin`: the page margin the header and footer bands are measured from.
     """
-    import pypdfium2 as pdfium
+    from handouts.measure import pages_with_text
 
-    data = Path(pdf).read_bytes() if isinstance(pdf, (str, Path)) else pdf
     out: list[Violation] = []
-    document = pdfium.PdfDocument(data)
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            try:
-                out += _page_violations(index + 1, page, textpage, min_size, stop_heading, phone_line, margin)
-            finally:
-                textpage.close()
-                page.close()
-    finally:
-        document.close()
+    for number, page, textpage in pages_with_text(pdf):
+        out += _page_violations(number, page, textpage, min_size, stop_heading, phone_line, margin)
     return out
 
 

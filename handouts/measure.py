@@ -33,6 +33,26 @@ class PageFacts:
     picture_widths: tuple[float, ...]  # points, each picture drawn in the body band
 
 
+def pages_with_text(pdf: bytes | Path | str):
+    """Yield (page number from 1, pdfium page, its text page) for every page of `pdf`, closing each
+    after use: the one walk over a PDF that the layout checks share."""
+    import pypdfium2 as pdfium
+
+    data = Path(pdf).read_bytes() if isinstance(pdf, (str, Path)) else pdf
+    document = pdfium.PdfDocument(data)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            try:
+                yield index + 1, page, textpage
+            finally:
+                textpage.close()
+                page.close()
+    finally:
+        document.close()
+
+
 def page_facts(pdf: bytes | Path | str, margin: float = MARGIN) -> list[PageFacts]:
     import pypdfium2 as pdfium
 
@@ -93,37 +113,24 @@ def low_contrast(pdf: bytes | Path | str, minimum: float = 4.5, dpi: int = 300) 
     Each page is rendered in greyscale (what a photocopier sees); inside each character's box the
     darkest and lightest pixels are the ink and what it is drawn on, compared with the WCAG formula.
     """
-    import pypdfium2 as pdfium
-
-    data = Path(pdf).read_bytes() if isinstance(pdf, (str, Path)) else pdf
-    document = pdfium.PdfDocument(data)
     out = []
     scale = dpi / 72.0
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
-            height = page.get_height()
-            textpage = page.get_textpage()
-            try:
-                for i in range(textpage.count_chars()):
-                    char = textpage.get_text_range(i, 1)
-                    if not char.strip() or char == "_":
-                        continue  # "____" is a write-in line, drawn below its box
-                    left, bottom, right, top = textpage.get_charbox(i)
-                    box = (int(left * scale), int((height - top) * scale), int(right * scale) + 1,
-                           int((height - bottom) * scale) + 1)
-                    if box[2] - box[0] < 2 or box[3] - box[1] < 2:
-                        continue
-                    darkest, lightest = image.crop(box).getextrema()
-                    ratio = (_luminance(lightest) + 0.05) / (_luminance(darkest) + 0.05)
-                    if ratio < minimum:
-                        out.append((index + 1, char, round(ratio, 2)))
-            finally:
-                textpage.close()
-                page.close()
-    finally:
-        document.close()
+    for number, page, textpage in pages_with_text(pdf):
+        image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+        height = page.get_height()
+        for i in range(textpage.count_chars()):
+            char = textpage.get_text_range(i, 1)
+            if not char.strip() or char == "_":
+                continue  # "____" is a write-in line, drawn below its box
+            left, bottom, right, top = textpage.get_charbox(i)
+            box = (int(left * scale), int((height - top) * scale), int(right * scale) + 1,
+                   int((height - bottom) * scale) + 1)
+            if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+                continue
+            darkest, lightest = image.crop(box).getextrema()
+            ratio = (_luminance(lightest) + 0.05) / (_luminance(darkest) + 0.05)
+            if ratio < minimum:
+                out.append((number, char, round(ratio, 2)))
     return out
 
 

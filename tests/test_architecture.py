@@ -116,8 +116,9 @@ STAGES = [
     ("batch", "shards"),  # plan, run, resume; shards of one batch on many machines, merged
     ("batch_kinds",),  # what differs between batch kinds
     ("build", "check"),  # one handout or guide to bytes; the check command
-    ("glyphs", "invariants", "measure", "fit"),  # printed text vs the font; the layout-invariant checker;
-    # PDF facts; does a built handout meet its layout's aims
+    ("glyphs", "invariants", "fit"),  # printed text vs the font; the layout-invariant checker; does a built
+    # handout meet its layout's aims
+    ("measure",),  # PDF facts (the page walk the checker shares)
     ("render", "mail", "preview"),  # reportlab; email delivery (never how PDFs are made); page images
     ("compose", "manifest", "readability", "leftovers"),  # library + visit -> document; the batch record batch
     # and mail read; reading level of patient text; the demo's leftovers in a clinic's own folder

@@ -61,6 +61,18 @@ def warn(problems) -> None:
         click.echo(str(p), err=True)
 
 
+def write_pdf(path: Path, data: bytes, *, overwrite: bool, warnings, elsewhere: str | None) -> None:
+    """Write a built PDF (atomically, never over a file without --overwrite), then tell the user the
+    build's warnings, what `check` would find in files this build did not read, and where the PDF is."""
+    from handouts.files import write_atomic
+
+    write_atomic(path, data, overwrite=overwrite)
+    warn(warnings)
+    if elsewhere:
+        click.echo(elsewhere, err=True)
+    click.echo(f"wrote {path}")
+
+
 def exit_code_help() -> str:
     """The exit codes for --help, from the one list in errors.EXIT_CODES."""
     return "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in sorted(EXIT_CODES.items()))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, FALLBACK_HELP, LANGUAGE_HELP, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, FALLBACK_HELP, LANGUAGE_HELP, main, report, root_of, write_pdf
 from handouts.cli.complete import complete_guide
 
 
@@ -33,7 +33,6 @@ def guide(ctx, guide_id, for_name, fields, page_size, language, fallback, output
     from handouts import build
     from handouts.load import subset
     from handouts.errors import ContentError, Problem
-    from handouts.files import write_atomic
 
     values, problems = {}, []
     for pair in fields:
@@ -52,9 +51,4 @@ def guide(ctx, guide_id, for_name, fields, page_size, language, fallback, output
     data, warnings = build.render_guide_pdf(root, used.library, guide_id, values, page_size, language=language,
                                             fallback=fallback)
     path = output or Path(f"{guide_id}.pdf")
-    write_atomic(path, data, overwrite=overwrite)
-    warn(warnings)
-    note = subset.elsewhere_note(root, used.files)
-    if note:
-        click.echo(note, err=True)
-    click.echo(f"wrote {path}")
+    write_pdf(path, data, overwrite=overwrite, warnings=warnings, elsewhere=subset.elsewhere_note(root, used.files))

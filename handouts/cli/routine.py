@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from handouts.cli.app import CONTEXT, FALLBACK_HELP, LANGUAGE_HELP, main, report, root_of, warn
+from handouts.cli.app import CONTEXT, FALLBACK_HELP, LANGUAGE_HELP, main, report, root_of, write_pdf
 from handouts.cli.complete import complete_exercise, complete_program, complete_therapist
 
 
@@ -72,7 +72,6 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     Options given with a visit file override what the file says.
     """
     from handouts import build
-    from handouts.files import write_atomic
     from handouts.load import subset
     from handouts.load.visit import visit_with_options
 
@@ -91,12 +90,7 @@ def routine(ctx, visit_file, patient, program, exercises, remove, note, therapis
     data, warnings = build.render_routine_pdf(root, library, visit, str(visit_file) if visit_file else "",
                                               fallback=fallback)
     path = output or build.default_output(visit)
-    write_atomic(path, data, overwrite=overwrite)
-    warn(warnings)
-    note = subset.elsewhere_note(root, used.files)
-    if note:
-        click.echo(note, err=True)
-    click.echo(f"wrote {path}")
+    write_pdf(path, data, overwrite=overwrite, warnings=warnings, elsewhere=subset.elsewhere_note(root, used.files))
     if email is not None:
         outbox = mail.single(path, email, visit.patient, visit.email_consent, library.clinic, "handout",
                              "--email", language=visit.language or "")

@@ -104,22 +104,23 @@ def register(app, composer: Composer) -> None:
             abort(404)
         return Response(data, mimetype="image/png")
 
-    @app.post("/pdf")
-    def pdf():
+    def built_pdf(inline: bool, name_of):
+        """The posted handout as a PDF response, or the form again with what is wrong."""
         draft = posted()
         outcome = composer.evaluate(draft)
         if outcome.pdf is None:
             return refused(draft, outcome)
-        name = f"handout-{draft.date}-{secrets.token_hex(4)}.pdf"  # never patient data in a file name
-        return file_response(outcome.pdf, "application/pdf", name, inline=request.form.get("inline") == "yes")
+        return file_response(outcome.pdf, "application/pdf", name_of(draft), inline=inline)
+
+    @app.post("/pdf")
+    def pdf():
+        # never patient data in a file name: the date and a random part
+        return built_pdf(request.form.get("inline") == "yes",
+                         lambda draft: f"handout-{draft.date}-{secrets.token_hex(4)}.pdf")
 
     @app.post("/print")
     def print_():
-        draft = posted()
-        outcome = composer.evaluate(draft)
-        if outcome.pdf is None:
-            return refused(draft, outcome)
-        return file_response(outcome.pdf, "application/pdf", "handout.pdf", inline=True)
+        return built_pdf(True, lambda draft: "handout.pdf")
 
     @app.post("/visit")
     def save_visit():
