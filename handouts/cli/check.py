@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
@@ -49,7 +50,8 @@ def check(ctx, strict, as_json, languages):
         from handouts.i18n.content import translation_problems
 
         problems += translation_problems(library, languages, root)
-    errors = [p for p in problems if not p.warning or strict]
+    # --strict turns warnings into errors: they are then shown as errors, not as "error: …: warning: …".
+    errors = [dataclasses.replace(p, warning=False) if p.warning else p for p in problems if not p.warning or strict]
     if as_json:
         counts = {"exercises": len(library.exercises), "programs": len(library.programs),
                   "guides": len(library.guides)} if library else {}
