@@ -24,6 +24,9 @@ if not Path(CHROMIUM).is_file():
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="BROWSER TESTS SKIPPED: playwright is not installed")
 expect = sync_api.expect
+# CI runs the whole suite on 2 busy cores, where a preview can take seconds: wait longer than 5 s before
+# calling an expectation failed (a passing check returns as soon as it holds, so this costs nothing).
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +138,46 @@ def test_keyboard_only_start_from_a_program(page):
     page.keyboard.press("Enter")
     expect(page.locator("#handout li.row")).to_have_count(7)
     expect(page.locator("#handout-h")).to_be_focused()  # not lost to the top of the page
+
+
+def test_a_redrawn_list_answers_at_once(page):
+    """The buttons of a redrawn list work the moment it is drawn: a keyboard user's Enter on Remove right
+    after a Move down was lost when htmx wired new buttons only after its 20 ms settle delay."""
+    page.get_by_role("button", name="Use this program").first.click()
+    expect(page.locator("#handout li.row")).to_have_count(8)
+    expect(page.locator("#preview img.page").first).to_be_visible()
+    page.evaluate("""() => {
+        let done = false;
+        document.body.addEventListener('htmx:afterSwap', (e) => {
+            if (done || e.target.id !== 'handout') return;
+            done = true;  // the next task after the swap: as soon as a person or a script could press
+            setTimeout(() => document.querySelector('#handout button[value="remove:0"]').click(), 0);
+        });
+    }""")
+    row(page, "Belly draw-in").get_by_role("button", name="Move down").click()
+    expect(page.locator("#handout li.row")).to_have_count(7)
+
+
+def test_two_quick_adds_both_land(page):
+    """Two list changes in quick succession go to the server one after the other, each with the list the
+    first one made: the second Add must not overwrite the first (it did when both left at once)."""
+    search = page.get_by_label("Search exercises")
+    search.fill("br")
+    expect(result(page, "Bird dog")).to_have_count(0)  # the search has answered: its list stays put
+    expect(result(page, "Bridge")).to_be_visible()
+    held = []
+    # Hold the first Add at the network; let any later request through.
+    page.route("**/compose", lambda route: route.continue_() if held else held.append(route))
+    result(page, "Bridge").get_by_role("button", name="Add", exact=True).click()
+    for _ in range(250):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1
+    result(page, "Marching bridge").get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_timeout(300)  # time enough for a second request to overtake the first, were it sent
+    held[0].continue_()
+    expect(page.locator("#handout li.row h3")).to_have_text(["Bridge", "Marching bridge"])
 
 
 def test_download_pdf_and_save_visit_rebuild_byte_identical(page, served, tmp_path):
