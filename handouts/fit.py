@@ -39,8 +39,11 @@ def compact_fit(routine: Routine, pages: int) -> list[Problem]:
         return []
     pages -= routine.log_weeks  # log sheets are pages of their own
     aim = 1 if len(routine.entries) <= 4 else 2
+    if routine.also is not None:
+        aim *= 2  # every text twice: a bilingual sheet aims for twice the pages
     if pages <= aim:
         return []
+    advice = ("with more than 10 exercises or long steps use --layout standard" if routine.also is None else
+              "a bilingual sheet prints every text twice; for a shorter one use a single language")
     return [Problem(f"the compact layout aims for {aim} page{'s' if aim > 1 else ''} but these "
-                    f"{len(routine.entries)} exercises need {pages}; with more than 10 exercises or long steps "
-                    f"use --layout standard", "", 0, 0, "layout", warning=True)]
+                    f"{len(routine.entries)} exercises need {pages}; {advice}", "", 0, 0, "layout", warning=True)]

@@ -83,6 +83,21 @@ def test_compact_warns_when_the_program_is_too_long(clinic, tmp_path):
     assert "use --layout standard" in result.stderr
 
 
+def test_compact_row_without_pictures_is_a_text_row(clinic_copy, tmp_path):
+    """An exercise with no pictures (an imported one, say) is a row of text across the page, not text
+    beside an empty picture column."""
+    (clinic_copy / "content" / "exercises" / "wall-sit.yaml").write_text(
+        "name: Wall sit\nposition: standing\nsteps:\n  - Stand with your back against a wall.\n"
+        "  - Slide down until your knees bend a little.\n", encoding="utf-8")
+    out, _ = build(clinic_copy, tmp_path, "--exercise", "wall-sit", "--exercise", "bridge", "--layout", "compact")
+    facts = pdf_facts(out)
+    height = facts.sizes[0][1]
+    strip = squash(facts.bounded_text(0, 36, 0, 36 + 72, height))  # where a row's pictures stand
+    assert "1.Wallsit" in strip and "1.Standwith" in strip  # the text row starts at the margin
+    assert "2.Bridge" not in strip  # a row with pictures keeps its text beside them
+    assert check_pdf(out) == []
+
+
 # -- large print ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("visit", ["examples/visit.yaml", "--program=core-strength"])

@@ -31,7 +31,7 @@ from handouts.cli.complete import complete_exercise, complete_program, complete_
                    "pages (4 or fewer on 1) with smaller pictures, 12 pt steps and dosage; it leaves out the program's "
                    "purpose and goals, picture captions, tips, video codes and the Too easy/Too hard line. Compact is "
                    "a poor fit for more than 10 exercises: the handout runs onto more pages and routine warns; use "
-                   "standard. large-print: 18 pt body, 22 pt headings, one exercise per page, larger pictures. "
+                   "standard. A bilingual (--language es+en) compact sheet aims for twice the pages. large-print: 18 pt body, 22 pt headings, one exercise per page, larger pictures. "
                    "Default: the visit file's, else the clinic's (layout: in clinic.yaml), else standard.")
 @click.option("--greyscale/--colour", "greyscale", default=None,
               help="Print in shades of grey for photocopying: every text stays at 4.5:1 contrast or more, the STOP "

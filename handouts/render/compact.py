@@ -19,7 +19,7 @@ from handouts.model import Dosage, Routine, RoutineEntry
 from handouts.render.flowables import Picture
 from handouts.render.layout import picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import Paragraph, label, para
+from handouts.render.text import Paragraph, both, label, para
 from handouts.theme import Theme
 from handouts import i18n
 from handouts.wording import dosage_text, position_text, shared_how_often
@@ -34,14 +34,17 @@ def compact_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str
            f"<b>{label(words, 'routine.date')}:</b> {para(day)}"]
     if routine.therapist:
         who.append(f"<b>{label(words, 'routine.therapist')}:</b> {para(routine.therapist)}")
-    story = [Paragraph(para(routine.title), st.h1), Paragraph(SEP.join(who), st.body), Spacer(1, 4)]
+    other = routine.also.title if routine.also and words.bilingual else ""
+    story = [Paragraph(both(routine.title, other), st.h1), Paragraph(SEP.join(who), st.body), Spacer(1, 4)]
     if routine.note:
         story.append(Paragraph(f"<b>{label(words, 'card.note')}</b> {para(routine.note)}", st.note))
     story += [KeepTogether([_warning_box(routine, theme, st, words)]), Spacer(1, 4)]
     # How often, said once when every exercise shares it (a line saved on every row).
     often = shared_how_often((e.dosage for e in routine.entries), words.main)
     if often:
-        story.append(Paragraph(f"<b>{para(often)}</b>", st.body))
+        other = (shared_how_often((e.dosage for e in routine.also.entries), words.catalogues[1])
+                 if routine.also and words.bilingual else "")
+        story.append(Paragraph(f"<b>{both(often, other)}</b>", st.body))
     for number, entry in enumerate(routine.entries, start=1):
         dosage = replace(entry.dosage, per_day=None, per_week=None) if often else entry.dosage
         story.append(_row(number, entry, dosage, theme, st, pictures, words))
@@ -57,17 +60,36 @@ def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Sty
         prepared = pictures[pic.file]
         scale = min(box_w / prepared.width, box_h / prepared.height)
         images += [Picture(str(prepared.path), prepared.width * scale, prepared.height * scale), Spacer(1, 3)]
+    # A bilingual handout: `alt` is the same row in the second language, printed in italics after the main.
+    alt, second = (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
     dose = dosage_text(dosage, words.main)
     position = position_text(ex.position, ex.position_label, words.main)
-    text = [Paragraph(f"<b>{number}.&nbsp;{para(ex.name)}</b>{SEP}{para(position)}", st.compact_name),
-            Paragraph(para(dose) if dose else label(words, "card.as_shown"), st.dosage)]
+    name = para(ex.name)
+    if alt:
+        if alt.exercise.name != ex.name:
+            name += f" <i>/ {para(alt.exercise.name)}</i>"
+        other = position_text(ex.position, alt.exercise.position_label, second)
+        position = " / ".join(dict.fromkeys((position, other)))
+        alt_dose = dosage_text(replace(alt.dosage, per_day=dosage.per_day, per_week=dosage.per_week), second)
+        dose_markup = both(dose, alt_dose) if dose else label(words, "card.as_shown")
+    else:
+        dose_markup = para(dose) if dose else label(words, "card.as_shown")
+    text = [Paragraph(f"<b>{number}.&nbsp;{name}</b>{SEP}{para(position)}", st.compact_name),
+            Paragraph(dose_markup, st.dosage)]
     # The steps (and the therapist's note) run on in one paragraph, each number in bold: no line is
-    # left half empty after a short step.
-    run_on = [f"<b>{i}.</b>&nbsp;{para(step)}" for i, step in enumerate(ex.steps, 1)]
+    # left half empty after a short step. Bilingual: each step, then the same step in italics.
+    alt_steps = alt.exercise.steps if alt else ()
+    run_on = []
+    for i, step in enumerate(ex.steps, 1):
+        other = alt_steps[i - 1] if i <= len(alt_steps) and alt_steps[i - 1] != step else ""
+        run_on.append(f"<b>{i}.</b>&nbsp;{para(step)}" + (f" <i>/ {para(other)}</i>" if other else ""))
     if entry.note:
         run_on.append(f"<b>{label(words, 'card.note_short')}</b> <i>{para(entry.note)}</i>")
     text.append(Paragraph("&nbsp; ".join(run_on), st.body))
-    row = Table([[images[:-1] or "", text]], colWidths=[box_w + 6, theme.frame_width - box_w - 6])
+    if images:
+        row = Table([[images[:-1], text]], colWidths=[box_w + 6, theme.frame_width - box_w - 6])
+    else:  # a text row across the page: no empty picture column
+        row = Table([[text]], colWidths=[theme.frame_width])
     row.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -83,7 +105,9 @@ def _warning_box(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> Tab
     """The STOP box with its signs in two columns, split where the columns come out most even."""
     red = Color(*theme.warning)
     half = theme.frame_width / 2
-    signs = [Paragraph("•&nbsp;" + para(sign), st.bullet) for sign in r.warning_signs]
+    alt = r.also.warning_signs if r.also else ()
+    signs = [Paragraph("•&nbsp;" + both(sign, alt[n] if n < len(alt) else ""), st.bullet)
+             for n, sign in enumerate(r.warning_signs)]
     heights = [p.wrap(half - 12, 10_000)[1] + 2 for p in signs]
     cut = min(range(len(signs) + 1), key=lambda k: (max(sum(heights[:k]), sum(heights[k:])), -k))
     rows = [[Paragraph(label(words, "routine.stop"), st.warn_title), ""], [signs[:cut], signs[cut:]]]

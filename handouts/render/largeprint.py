@@ -16,7 +16,7 @@ from handouts.model import Routine, RoutineEntry
 from handouts.render.flowables import Picture, QRCode
 from handouts.render.layout import body_height, picture_box
 from handouts.render.styles import Styles
-from handouts.render.text import Paragraph, label, para
+from handouts.render.text import Paragraph, both, label, para
 from handouts.theme import Theme
 from handouts import i18n
 from handouts.wording import dosage_text, position_text, try_line
@@ -28,18 +28,30 @@ def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict
                       warning_box) -> list:
     page_body = body_height(theme.page_height, theme.margin)
     words = i18n.words(routine.language)
-    story = [Paragraph(para(routine.title), st.h1)] + _who(routine, theme, st, words)
-    story += [Spacer(1, 10), KeepTogether([warning_box]), Spacer(1, 10)]
+    title = [Paragraph(para(routine.title), st.h1)]
+    who = _who(routine, theme, st, words)
+    # The box is whole on page 1: after who and when when they all fit, else (a bilingual box is tall)
+    # right under the title, with who and when after it.
+    fits = _height(title + who + [warning_box], theme.frame_width) + 20 <= page_body
+    box = [KeepTogether([warning_box]), Spacer(1, 10)]
+    story = title + who + [Spacer(1, 10)] + box if fits else title + box + who
     if routine.note:
         story += [Paragraph(label(words, "routine.note"), st.h2), Paragraph(para(routine.note), st.note)]
+    other = routine.also if routine.also and words.bilingual else None  # the second language, in italics
     if routine.purpose:
-        story.append(Paragraph(para(routine.purpose), st.body))
+        story.append(Paragraph(both(routine.purpose, other.purpose if other else ""), st.body))
     if routine.goals:
-        goals = [Paragraph("•&nbsp;&nbsp;" + para(goal), st.bullet) for goal in routine.goals]
+        alt_goals = other.goals if other else ()
+        goals = [Paragraph("•&nbsp;&nbsp;" + both(goal, alt_goals[n] if n < len(alt_goals) else ""), st.bullet)
+                 for n, goal in enumerate(routine.goals)]
         story += [KeepTogether([Paragraph(label(words, "routine.goals"), st.h2)] + goals[:1])] + goals[1:]
     for number, entry in enumerate(routine.entries, start=1):
         story += [PageBreakIfNotEmpty()] + _exercise(number, entry, theme, st, pictures, qr_codes, page_body, words)
     return story
+
+
+def _height(flowables: list, width: float) -> float:
+    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
 def _who(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
@@ -110,12 +122,21 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
               qr_codes: dict, page_body: float, words: i18n.Words) -> list:
     ex = entry.exercise
     width = theme.frame_width
+    # A bilingual handout: `alt` is the same exercise in the second language, printed in italics after the main.
+    alt, second = (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
     name = f"{number}.&nbsp;&nbsp;{para(ex.name)}"
-    bar = _title_bar(f"{name}&nbsp;&nbsp;<font size={st.card_position.fontSize}>"
-                     f"{para(position_text(ex.position, ex.position_label, words.main))}</font>", theme, st)
+    position = position_text(ex.position, ex.position_label, words.main)
     dose = dosage_text(entry.dosage, words.main)
+    dose_markup = para(dose) if dose else label(words, "card.as_shown")
+    if alt:
+        if alt.exercise.name != ex.name:
+            name += f" <i>/ {para(alt.exercise.name)}</i>"
+        position = " / ".join(dict.fromkeys((position, position_text(ex.position, alt.exercise.position_label, second))))
+        if dose:
+            dose_markup = both(dose, dosage_text(alt.dosage, second))
+    bar = _title_bar(f"{name}&nbsp;&nbsp;<font size={st.card_position.fontSize}>{para(position)}</font>", theme, st)
     cells = [Paragraph(f"<font color='{_hex(theme.primary_text)}'>{label(words, 'card.how_much')}:</font> "
-                       f"{para(dose) if dose else label(words, 'card.as_shown')}", st.dosage)]
+                       f"{dose_markup}", st.dosage)]
     widths = [width]
     if ex.video and ex.video in qr_codes:  # beside the dosage, so a video never adds a page
         cells.append(Table([[QRCode(qr_codes[ex.video], QR_LARGE)], [Paragraph(label(words, "card.video_scan"), st.small_center)]]))
@@ -128,11 +149,14 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
     head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)]
     if entry.note:  # with the dosage, where the therapist's change of plan is read first
         head += [Paragraph(f"<b>{label(words, 'card.note')}</b> {para(entry.note)}", st.note)]
-    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{para(step)}", st.step) for i, step in enumerate(ex.steps, 1)]
-    tail = [Paragraph(f"<b>{label(words, 'card.tip')}</b> {para(ex.tips[0])}", st.tip)] if ex.tips else []
+    alt_steps = alt.exercise.steps if alt else ()
+    steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{both(step, alt_steps[i - 1] if i <= len(alt_steps) else '')}",
+                       st.step) for i, step in enumerate(ex.steps, 1)]
+    alt_tip = alt.exercise.tips[0] if alt and alt.exercise.tips else ""
+    tail = [Paragraph(f"<b>{label(words, 'card.tip')}</b> {both(ex.tips[0], alt_tip)}", st.tip)] if ex.tips else []
     also = try_line(entry.harder, entry.easier, words.main)
     if also:
-        tail.append(Paragraph(para(also), st.tip))
+        tail.append(Paragraph(both(also, try_line(alt.harder, alt.easier, second) if alt else ""), st.tip))
     # The title stays with its pictures, dosage and first step (never a title alone at a page's foot),
     # and the tip and "Too easy?" line with the last step (never a line alone on a page).
     groups = [head + steps[:1]] + [[step] for step in steps[1:-1]] + ([steps[-1:] + tail] if len(steps) > 1 else [])
@@ -145,11 +169,12 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
 def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
     box_w, box_h = picture_box("large-print")
     images, captions = [], []
-    for pic in entry.exercise.images[:2]:
+    alt = entry.also.exercise.images if entry.also else ()  # a bilingual handout: captions in both languages
+    for n, pic in enumerate(entry.exercise.images[:2]):
         prepared = pictures[pic.file]
         scale = min(box_w / prepared.width, box_h / prepared.height)
         images.append(Picture(str(prepared.path), prepared.width * scale, prepared.height * scale))
-        captions.append(Paragraph(para(pic.caption), st.caption))
+        captions.append(Paragraph(both(pic.caption, alt[n].caption if n < len(alt) else ""), st.caption))
     if not images:
         return Spacer(1, 0)
     # The row is as tall as the tallest picture, not the box: wide drawings leave no gap above the captions.
