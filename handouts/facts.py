@@ -62,10 +62,23 @@ def fill(text: str, clinic) -> str:
     return PATTERN.sub(lambda m: have.get(m.group(1), m.group(0)), text)
 
 
+_EXTENSION = re.compile(r"\s*(?:,|;|#|x|ext\.?|extension)\s*(\d+)\s*$", re.IGNORECASE)
+_KEYPAD = str.maketrans({letter: str(digit) for digit, letters in
+                         ((2, "abc"), (3, "def"), (4, "ghi"), (5, "jkl"), (6, "mno"), (7, "pqrs"), (8, "tuv"),
+                          (9, "wxyz")) for letter in letters + letters.upper()})
+
+
 def tel_url(phone: str) -> str:
-    """'(503) 555-0142' -> 'tel:5035550142': digits (and a leading +) are what every phone dials."""
-    digits = re.sub(r"[^0-9]", "", phone)
-    return "tel:" + ("+" if phone.strip().startswith("+") else "") + digits
+    """The `tel:` link (RFC 3966) a phone dials for a number as printed: '(503) 555-0142' ->
+    'tel:5035550142'; an extension ('ext. 12', 'x12', '#12') -> 'tel:5035550142;ext=12'; letters
+    of a vanity number are the keypad's digits ('1-800-PT-CARES' -> 'tel:18007822737')."""
+    phone = phone.strip()
+    main, ext = phone, ""
+    found = _EXTENSION.search(phone)
+    if found and re.search(r"[0-9A-Za-z]", phone[:found.start()]):
+        main, ext = phone[:found.start()], found.group(1)
+    digits = re.sub(r"[^0-9]", "", main.translate(_KEYPAD))
+    return "tel:" + ("+" if main.startswith("+") else "") + digits + (f";ext={ext}" if ext else "")
 
 
 def link_target(href: str) -> tuple[str, str | None]:

@@ -161,3 +161,48 @@ def test_a_clinic_name_is_text_never_formatting(clinic_copy, tmp_path):
     assert result.exit_code == 0, explain(result)
     text = pdf_facts(out).all_text
     assert "our team at **Bold** & <b>Co</b> {name} teaches" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("key", ["phone", "name", "tagline", "fonts.family"])
+def test_a_clinic_fact_written_empty_is_a_located_error_everywhere(clinic_copy, tmp_path, key):
+    """`phone: ""` used to pass `check` and make every build fail with a bare 'error:'."""
+    path = clinic_copy / "content" / "clinic.yaml"
+    text = path.read_text(encoding="utf-8")
+    if key == "fonts.family":
+        text += '\nfonts:\n  family: ""\n'
+        where = f"content/clinic.yaml:{text.count(chr(10))}:11: fonts.family: is empty"
+    else:
+        line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith(f"{key}:"))
+        text = "\n".join(f'{key}: ""' if row.startswith(f"{key}:") else row for row in text.splitlines()) + "\n"
+        where = f"content/clinic.yaml:{line}:{len(key) + 3}: {key}: is empty"
+    path.write_text(text, encoding="utf-8")
+    for args in (["check"], ["routine", "--program", "core-activation", "-o", tmp_path / "x.pdf"],
+                 ["guide", "back-pain-tips", "--for", "Ann", "-o", tmp_path / "g.pdf"]):
+        result = run(args, clinic_copy)
+        assert result.exit_code == 65 and where in result.stderr, (args, result.stderr[-600:])
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "g.pdf").exists()
+
+
+@pytest.mark.parametrize("phone, url", [
+    ("(503) 555-0142", "tel:5035550142"),
+    ("(208) 341-7788 ext. 12", "tel:2083417788;ext=12"),
+    ("208-341-7788 x12", "tel:2083417788;ext=12"),
+    ("(503) 555-0142 Extension 204", "tel:5035550142;ext=204"),
+    ("+44 20 7946 0958", "tel:+442079460958"),
+    ("1-800-PT-CARES", "tel:18007822737"),
+])
+def test_a_tel_link_dials_the_number_as_printed(phone, url):
+    from handouts.facts import tel_url
+
+    assert tel_url(phone) == url
+
+
+def test_a_phone_with_an_extension_links_to_the_number_and_its_extension(clinic_copy, tmp_path):
+    """An extension used to be glued onto the number ('tel:208341778812', a number that does not exist)."""
+    set_clinic(clinic_copy, phone="(208) 341-7788 ext. 12")
+    guide = tmp_path / "g.pdf"
+    result = run(["guide", "back-pain-tips", "--for", "Maria", "-o", guide], clinic_copy)
+    assert result.exit_code == 0, explain(result)
+    tel = {u for u in link_targets(guide) if u.startswith("tel:")}
+    assert tel == {"tel:2083417788;ext=12"}

@@ -115,6 +115,9 @@ class Reader:
             self.add(f"expected text, got {kind_of(value)}", at, path)
             return None
         value = value.strip()
+        if not value:  # `key: ""` is a key written with an empty value: an error, never "use the default"
+            self.add("is empty; write a value, or leave the key out", at, path)
+            return None
         if len(value) > limit:
             self.add(f"text is {len(value):,} characters; the limit is {limit:,} (split it up)", at, path)
             return None

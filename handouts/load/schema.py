@@ -81,7 +81,7 @@ def read_clinic(r: Reader, tree) -> m.Clinic | None:
         if ident and name:
             therapists.append(m.Therapist(ident, name, r.text(t, "credentials", path, MAX_SHORT) or ""))
     name, phone = r.text(c, "name", "", MAX_SHORT), r.text(c, "phone", "", 40)
-    if not (name and phone):
+    if not (name and phone):  # each already reported with its place (missing, empty or not text)
         return None
     return m.Clinic(
         name=name,
