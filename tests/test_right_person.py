@@ -124,6 +124,9 @@ def test_an_edited_list_never_sends_a_pdf_to_the_wrong_person(clinic_copy, batch
         assert "nothing sent: 1 PDF(s) are not for the person on that row" in result.stderr
         assert "--only-matching" in result.stderr
     assert "this list row is not the person the PDF was built for" in first.stderr
+    assert ("paired with that row" in first.stderr) == (case == "delete")  # rows after a deleted one moved up
+    assert "sent to that row" not in first.stderr
+    assert "refused 1, skipped" in first.stderr  # the PDF refused, not the summary line counted as one
     # --only-matching: the others, each to themselves; the refused one to nobody.
     assert second.exit_code == 65, explain(second)  # still says one was refused
     expected = {(r["email"], r["email"]) for i, r in enumerate(rows, 1) if i != refused_row}

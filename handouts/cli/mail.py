@@ -117,6 +117,12 @@ def _show_password(row, masked: str, password: str) -> None:
                "it is not stored anywhere")
 
 
+def _refused(problems) -> int:
+    """How many rows were refused (a problem of the whole list, e.g. no consent column, counts once)."""
+    rows = {p.row for p in problems if p.row}
+    return len(rows) if rows else len(problems)
+
+
 def mail_result(report, dry_run: bool) -> None:
     """Print what happened (no names or addresses except in the dry-run table) and exit with its code."""
     from handouts.errors import EXIT_DATAERR, EXIT_PARTIAL
@@ -150,7 +156,7 @@ def mail_result(report, dry_run: bool) -> None:
     if not dry_run:
         click.echo(f"sent {len(report.sent)}, already sent {len(report.already)}, failed {len(report.failed_perm)} "
                    f"permanently and {len(report.failed_temp)} temporarily, unknown {len(report.unknown)}, "
-                   f"refused {len(report.refused)}, skipped {len(report.skipped)} (declined email); "
+                   f"refused {_refused(report.refused)}, skipped {len(report.skipped)} (declined email); "
                    f"journal: {report.journal}", err=True)
     if report.fatal is not None:
         raise report.fatal

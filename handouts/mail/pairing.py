@@ -75,16 +75,22 @@ def pair(entries: dict[int, dict], people, shown: str) -> Pairing:
                                            shown, row=number))
                 continue
         else:
-            candidates = [r for r in rows_with(recorded) if r.number not in claimed]
+            same = rows_with(recorded)
+            candidates = [r for r in same if r.number not in claimed]
             if not candidates:
                 here = next((r for r in people.rows if r.number == number), None)
-                why = ("this list row is not the person the PDF was built for" if here is not None else
-                       "the person the PDF was built for is not in the list")
+                if same:  # the person is in the list, on a row another PDF of the batch is paired with
+                    why = "the person the PDF was built for is on a list row already paired with another PDF"
+                elif here is not None:
+                    why = ("this list row is not the person the PDF was built for (that person is no longer in "
+                           "the list, or their details changed)")
+                else:
+                    why = "the person the PDF was built for is not in the list"
                 out.refused.append(Problem(f"{why}; not sent; {REBUILD}", shown, row=number))
                 continue
             row = next((r for r in candidates if r.number == number), candidates[0])
         if row.number != number:
-            out.notes.append(Problem(f"built for the person now on row {row.number} of the list; sent to that row",
+            out.notes.append(Problem(f"built for the person now on row {row.number} of the list; paired with that row",
                                      shown, warning=True, row=number))
         claimed.add(row.number)
         out.rows[number] = row
