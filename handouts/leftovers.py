@@ -1,7 +1,8 @@
 """Demo leftovers: a clinic folder -> a warning for every place that still holds the demo clinic's facts.
 
 A clinic started with `handouts init` is a copy of the demo. Anything it keeps from it — the demo's
-name, its 555-01xx phone numbers, example.com addresses and links, its therapists and guide author —
+name, address, tagline and logo, its 555-01xx phone numbers, example.com addresses and links, its
+therapists and guide author —
 would reach patients as if it were the clinic's own. `handouts check` reports each one with its
 file:line:col (as warnings; `check --strict` fails on them). The bundled demo itself is not checked.
 A test holds the list of the demo's names equal to the bundled demo's files.
@@ -50,14 +51,49 @@ DEMO_WORDS = (
 )
 
 
+# Other demo facts a patient would read (the address on a guide's last page, the tagline in every
+# page header), and the demo logo's SHA-256: the test holds these equal to the demo too.
+DEMO_FACTS = (
+    ("410 Harbor Street", "the demo clinic's address"),
+    ("Move well. Live well.", "the demo clinic's tagline"),
+    ("Muévase bien. Viva bien.", "the demo clinic's tagline"),
+)
+DEMO_LOGO_SHA256 = "65ee23ede1833907ed2447274aed96d5bf267bcce325b45680fe197c959b71a0"
+_LOGO = re.compile(r"^logo:\s*['\"]?([^'\"#\s]+)")
+
+
+def _logo(root: Path) -> list[Problem]:
+    """A warning when clinic.yaml's logo is the demo's own picture."""
+    import hashlib
+
+    try:
+        lines = (root / "content" / "clinic.yaml").read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    for number, line in enumerate(lines, 1):
+        found = _LOGO.match(line)
+        if not found:
+            continue
+        path = root / found.group(1)
+        try:
+            same = path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == DEMO_LOGO_SHA256
+        except OSError:
+            return []
+        if same:
+            return [Problem(f"demo leftover: the logo '{found.group(1)}' is the demo clinic's logo; replace it with "
+                            "your clinic's own", "content/clinic.yaml", number, found.start(1) + 1, warning=True)]
+    return []
+
+
 def scan(root: Path) -> list[Problem]:
     """A warning for each demo leftover in `root`'s content (none for the bundled demo itself)."""
     from handouts.load.folder import is_demo
 
     if is_demo(root):
         return []
-    words = [(re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE), what) for w, what in DEMO_WORDS]
-    out: list[Problem] = []
+    words = [(re.compile(r"(?<!\w)" + re.escape(w) + r"(?!\w)", re.IGNORECASE), what)
+             for w, what in DEMO_FACTS + DEMO_WORDS]
+    out: list[Problem] = _logo(root)
     content = root / "content"
     files = sorted(p for p in content.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()) \
         if content.is_dir() else []

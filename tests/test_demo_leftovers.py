@@ -33,6 +33,9 @@ def test_check_on_an_initialised_clinic_lists_demo_leftovers_with_places(tmp_pat
                      r"'https://brightwater-pt\.example\.com/videos/bridge'", err)
     assert re.search(r"content/guides/back-pain-tips\.yaml:\d+:\d+: warning: demo leftover: 'Jordan Lee'", err)
     assert "Brightwater Physical Therapy" not in err  # the name was changed: not reported
+    assert at("410 Harbor Street") + "'410 Harbor Street' is the demo clinic's address" in err
+    assert at("Move well. Live well.") + "'Move well. Live well.' is the demo clinic's tagline" in err
+    assert at("images/clinic/logo.png") + "the logo 'images/clinic/logo.png' is the demo clinic's logo" in err
     strict = run(["check", "--strict"], root)
     assert strict.exit_code == 65, explain(strict)
     assert "demo leftover" in strict.stderr
@@ -80,3 +83,17 @@ def test_the_list_of_demo_names_is_the_demos():
     for path in (content / "guides").glob("*.yaml"):
         people.add(yaml.safe_load(path.read_text(encoding="utf-8"))["author"]["name"])
     assert set(words[2:]) == people
+
+
+def test_the_demo_facts_and_logo_are_the_demos():
+    import hashlib
+
+    import yaml
+
+    from handouts.leftovers import DEMO_FACTS, DEMO_LOGO_SHA256
+    from handouts.load.folder import demo_root
+
+    clinic = yaml.safe_load((demo_root() / "content" / "clinic.yaml").read_text(encoding="utf-8"))
+    facts = [w for w, _ in DEMO_FACTS]
+    assert clinic["address"].startswith(facts[0]) and facts[1:] == [clinic["tagline"]["en"], clinic["tagline"]["es"]]
+    assert hashlib.sha256((demo_root() / clinic["logo"]).read_bytes()).hexdigest() == DEMO_LOGO_SHA256
