@@ -75,6 +75,8 @@ def test_a_language_without_region_takes_the_clinics_region():
     ("es+es", ["two different languages"]),
     ("es+en+fr", ["two at most"]),
     ("spanish", ["expected a language code"]),
+    ("en-UK", ["no region 'UK' for English", "did you mean en-GB?"]),  # dates silently US before
+    ("es-XX", ["no region 'XX' for Spanish", "es-MX"]),
 ])
 def test_unusable_languages_are_named(spec, words):
     with pytest.raises(ValueError) as caught:

@@ -222,7 +222,8 @@ def test_bilingual_handout_prints_every_step_and_label_in_both_languages(clinic,
     text = " ".join(facts.all_text.split())
     for words in ("PARE y llámenos si: / STOP and call us if:", "Cuánto / How much", "Puente / Bridge",
                   "Página 1 de", "/ Page 1 of", "30 de noviembre de 2026", "Boca arriba / Lying on your back",
-                  "2 series de 10 · mantenga 3 segundos", "2 sets of 10 · hold 3 seconds"):
+                  "2 series de 10 · mantenga 3 segundos", "2 sets of 10 · hold 3 seconds",
+                  "Empiece cada sesión", "Start each session"):
         assert words in text, words
     bridge = yaml.safe_load((REPO / "content" / "exercises" / "bridge.yaml").read_text(encoding="utf-8"))
     for step in bridge["steps"]["es"] + bridge["steps"]["en"]:
@@ -241,7 +242,8 @@ def test_bilingual_compact_and_large_print_print_every_step_in_both_languages(cl
     facts = pdf_facts(out)
     text = " ".join(facts.all_text.split())
     for words in ("PARE y llámenos si: / STOP and call us if:", "Puente / Bridge", "Boca arriba / Lying on your back",
-                  "2 series de 10", "2 sets of 10", "El dolor baja por una pierna", "Pain spreads down one"):
+                  "2 series de 10", "2 sets of 10", "El dolor baja por una pierna", "Pain spreads down one",
+                  "Empiece cada sesión", "Start each session"):  # a program's note for an exercise, both
         assert words in text, words
     for ident in ("bridge", "pelvic-tilt"):
         tree = yaml.safe_load((REPO / "content" / "exercises" / f"{ident}.yaml").read_text(encoding="utf-8"))

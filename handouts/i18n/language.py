@@ -83,6 +83,28 @@ def unsupported(code: str) -> str:
     return f"there are no labels for '{code}' ({name}) yet; available: {have} (see 'Adding a language' in the README)"
 
 
+COMMON_REGIONS = {"en": ("US", "GB", "CA", "AU", "IE", "NZ"), "es": ("US", "MX", "ES", "AR", "CO", "PR")}
+ALIASES = {"UK": "GB"}  # what people write for the United Kingdom; CLDR's code is GB
+
+
+def _check_region(code: str, region: str, part: str) -> None:
+    """ValueError when CLDR has no locale for `code` in `region` (e.g. 'en-UK': dates would silently be
+    written the US way)."""
+    from babel import localedata
+
+    if localedata.exists(f"{code}_{region}"):
+        return
+    import difflib
+
+    known = sorted(i.split("_")[1] for i in localedata.locale_identifiers()
+                   if i.startswith(code + "_") and len(i) == len(code) + 3)
+    guess = ALIASES.get(region) or next(iter(difflib.get_close_matches(region, known, n=1, cutoff=0.5)), "")
+    hint = f"; did you mean {code}-{guess}?" if guess in known else ""
+    common = ", ".join(f"{code}-{r}" for r in COMMON_REGIONS.get(code, known[:6]) if r in known)
+    raise ValueError(f"'{part}': there is no region '{region}' for {language_name(code)}{hint} "
+                     f"(regions only change how dates are written; e.g. {common})")
+
+
 def parse(spec: str, region: str = "") -> Language:
     """A language spec -> Language; ValueError with a message for the user when it cannot be used.
 
@@ -100,6 +122,8 @@ def parse(spec: str, region: str = "") -> Language:
             raise ValueError(unsupported(code))
         codes.append(code)
         regions.append((match.group(2) or "").upper())
+        if regions[-1]:
+            _check_region(code, regions[-1], part)
     if len(codes) == 2 and codes[0] == codes[1]:
         raise ValueError(f"a bilingual handout needs two different languages, got {spec!r}")
     for code in codes:

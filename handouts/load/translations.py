@@ -61,12 +61,13 @@ def text_value(r, value, at, path: str, limit: int) -> Translated | None:
     ok = _codes_ok(r, value, path)
     texts = {}
     for code in value:
+        if isinstance(value[code], str) and not value[code].strip():
+            r.add("empty translation; write the text, or leave this language out", value.value_at[code],
+                  f"{path}.{code}")
+            continue
         text = r.text_value(value[code], value.value_at[code], f"{path}.{code}", limit)
         if text:
             texts[code] = text
-        elif text is not None:
-            r.add("empty translation; write the text, or leave this language out", value.value_at[code],
-                  f"{path}.{code}")
     if not ok or len(texts) != len(value):
         return None
     places = {code: r.location(value.value_at[code], path) for code in texts}

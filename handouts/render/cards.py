@@ -108,8 +108,8 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     else:  # a text card: the dosage band runs across the card, no empty picture frame
         media, shade = [_text_band(side, inner, right_width), ""], [("SPAN", (0, 1), (-1, 1)),
                                                                      ("BACKGROUND", (0, 1), (-1, 1), Color(*theme.light))]
-    note = ([Paragraph(f"<b>{label_markup(words, 'card.note')}</b> {para(entry.note)}", st.body)]
-            if entry.note else [])
+    note = ([Paragraph(f"<b>{label_markup(words, 'card.note')}</b> {both(entry.note, alt.note if alt else '')}",
+                       st.body)] if entry.note else [])
     parts = CardParts(
         title=lambda more: _title(f"{para(label)}&nbsp;&nbsp;{name}" + (f" {continued}" if more else ""), position,
                                   inner, st),

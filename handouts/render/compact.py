@@ -84,7 +84,9 @@ def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Sty
         other = alt_steps[i - 1] if i <= len(alt_steps) and alt_steps[i - 1] != step else ""
         run_on.append(f"<b>{i}.</b>&nbsp;{para(step)}" + (f" <i>/ {para(other)}</i>" if other else ""))
     if entry.note:
-        run_on.append(f"<b>{label(words, 'card.note_short')}</b> <i>{para(entry.note)}</i>")
+        other = alt.note if alt and alt.note != entry.note else ""
+        run_on.append(f"<b>{label(words, 'card.note_short')}</b> <i>{para(entry.note)}</i>"
+                      + (f" <i>/ {para(other)}</i>" if other else ""))
     text.append(Paragraph("&nbsp; ".join(run_on), st.body))
     if images:
         row = Table([[images[:-1], text]], colWidths=[box_w + 6, theme.frame_width - box_w - 6])

@@ -148,7 +148,7 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
                              ("LEFTPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, -1), (-1, -1), 8)]))
     head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)]
     if entry.note:  # with the dosage, where the therapist's change of plan is read first
-        head += [Paragraph(f"<b>{label(words, 'card.note')}</b> {para(entry.note)}", st.note)]
+        head += [Paragraph(f"<b>{label(words, 'card.note')}</b> {both(entry.note, alt.note if alt else '')}", st.note)]
     alt_steps = alt.exercise.steps if alt else ()
     steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{both(step, alt_steps[i - 1] if i <= len(alt_steps) else '')}",
                        st.step) for i, step in enumerate(ex.steps, 1)]
