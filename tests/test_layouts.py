@@ -98,6 +98,28 @@ def test_compact_row_without_pictures_is_a_text_row(clinic_copy, tmp_path):
     assert check_pdf(out) == []
 
 
+def test_compact_row_taller_than_a_page_continues_between_steps(clinic_copy, tmp_path):
+    """A very long exercise used to stop the build ('a block is too large to fit on one page')."""
+    step = " ".join(["Move slowly and keep breathing while you hold the position steady."] * 12)
+    steps = "".join(f"  - Step {n}. {step}\n" for n in range(1, 11))
+    (clinic_copy / "content" / "exercises" / "long-one.yaml").write_text(
+        f"name: Long one\nposition: standing\nsteps:\n{steps}", encoding="utf-8")
+    out, _ = build(clinic_copy, tmp_path, "--exercise", "long-one", "--exercise", "bridge", "--layout", "compact")
+    facts = page_facts(out)
+    body = "".join(f.body_text for f in facts)
+    assert len(facts) >= 2 and all(squash(f"Step {n}.") in body for n in range(1, 11))
+    assert min(f.smallest_body_text for f in facts) >= 12.0  # continued, never shrunk
+    assert check_pdf(out) == []
+
+
+def test_compact_keeps_the_stop_box_on_page_1_whatever_the_note(clinic, tmp_path):
+    note = "Please do these exercises slowly and stop if anything hurts more than a little. " * 60
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--layout", "compact", "--note", note)
+    first = page_facts(out)[0].body_text
+    assert STOP in first and CALL in first
+    assert check_pdf(out) == []
+
+
 # -- large print ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("visit", ["examples/visit.yaml", "--program=core-strength"])

@@ -2,9 +2,10 @@
 
 Each row has the two pictures stacked small on the left and, beside them, the name and position,
 the dosage and the numbered steps, all at 12 pt or more. Page 1 starts with who and when, the
-therapist's note and the whole "STOP and call us if" box with the clinic's phone. Left out on
+whole "STOP and call us if" box with the clinic's phone, then the therapist's note. Left out on
 purpose (see `routine --help`): the program's purpose and goals, picture captions, tips, video
-codes and the "Too easy? / Too hard?" line. A row is never split across pages.
+codes and the "Too easy? / Too hard?" line. A row is never split across pages, unless it is taller
+than a page: then its steps continue on the next page, one paragraph each (never shrunk).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reportlab.lib.colors import Color
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import HRFlowable, KeepTogether, Spacer, Table, TableStyle
 
 from handouts.images import Prepared
 from handouts.model import Dosage, Routine, RoutineEntry
 from handouts.render.flowables import Picture
-from handouts.render.layout import picture_box
+from handouts.render.layout import body_height, picture_box
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, both, label, para
 from handouts.theme import Theme
@@ -36,9 +38,10 @@ def compact_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str
         who.append(f"<b>{label(words, 'routine.therapist')}:</b> {para(routine.therapist)}")
     other = routine.also.title if routine.also and words.bilingual else ""
     story = [Paragraph(both(routine.title, other), st.h1), Paragraph(SEP.join(who), st.body), Spacer(1, 4)]
+    # The STOP box before the therapist's note: however long the note, the box is on page 1.
+    story += [KeepTogether([_warning_box(routine, theme, st, words)]), Spacer(1, 4)]
     if routine.note:
         story.append(Paragraph(f"<b>{label(words, 'card.note')}</b> {para(routine.note)}", st.note))
-    story += [KeepTogether([_warning_box(routine, theme, st, words)]), Spacer(1, 4)]
     # How often, said once when every exercise shares it (a line saved on every row).
     often = shared_how_often((e.dosage for e in routine.entries), words.main)
     if often:
@@ -47,12 +50,12 @@ def compact_story(routine: Routine, theme: Theme, st: Styles, pictures: dict[str
         story.append(Paragraph(f"<b>{both(often, other)}</b>", st.body))
     for number, entry in enumerate(routine.entries, start=1):
         dosage = replace(entry.dosage, per_day=None, per_week=None) if often else entry.dosage
-        story.append(_row(number, entry, dosage, theme, st, pictures, words))
+        story += _row(number, entry, dosage, theme, st, pictures, words)
     return story
 
 
 def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Styles,
-         pictures: dict[str, Prepared], words: i18n.Words) -> Table:
+         pictures: dict[str, Prepared], words: i18n.Words) -> list:
     ex = entry.exercise
     box_w, box_h = picture_box("compact")
     images: list = []
@@ -87,7 +90,18 @@ def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Sty
         other = alt.note if alt and alt.note != entry.note else ""
         run_on.append(f"<b>{label(words, 'card.note_short')}</b> <i>{para(entry.note)}</i>"
                       + (f" <i>/ {para(other)}</i>" if other else ""))
-    text.append(Paragraph("&nbsp; ".join(run_on), st.body))
+    row = _table(images, text + [Paragraph("&nbsp; ".join(run_on), st.body)], box_w, theme, rule=True)
+    if row.wrap(theme.frame_width, 1e9)[1] <= body_height(theme.page_height, theme.margin) - 1:
+        return [row]
+    # Taller than a page (very long steps or note): the name, dosage and pictures, then each step as its
+    # own paragraph under the text column, so the row continues on the next page between steps.
+    indent = box_w + 6 if images else 0
+    flowing = ParagraphStyle(f"compact_flow_{indent:g}", parent=st.body, leftIndent=indent, spaceAfter=2)
+    return [_table(images, text, box_w, theme, rule=False)] + [Paragraph(part, flowing) for part in run_on] + [
+        HRFlowable(width="100%", thickness=0.8, color=Color(*theme.primary), spaceBefore=3, spaceAfter=0)]
+
+
+def _table(images: list, text: list, box_w: float, theme: Theme, rule: bool) -> Table:
     if images:
         row = Table([[images[:-1], text]], colWidths=[box_w + 6, theme.frame_width - box_w - 6])
     else:  # a text row across the page: no empty picture column
@@ -98,8 +112,7 @@ def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Sty
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.8, Color(*theme.primary)),
-    ]))
+    ] + ([("LINEBELOW", (0, 0), (-1, -1), 0.8, Color(*theme.primary))] if rule else [])))
     return row
 
 
