@@ -122,6 +122,23 @@ def test_compact_keeps_the_stop_box_on_page_1_whatever_the_note(clinic, tmp_path
 
 # -- large print ----------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("signs", [6, 10])
+def test_large_print_a_long_stop_box_starts_on_page_1(clinic_copy, tmp_path, signs):
+    """Many long warning signs: the box used to move whole to page 2, leaving page 1 with the title alone."""
+    sign = ("You have new pain, numbness, tingling or weakness that spreads down one or both of your legs "
+            "and does not go away after rest, sign")
+    lines = "".join(f"  - {sign} {n}.\n" for n in range(1, signs + 1))
+    (clinic_copy / "content" / "programs" / "warn.yaml").write_text(
+        f"title: Long warnings\nexercises: [bridge, clamshell]\nwarning_signs:\n{lines}", encoding="utf-8")
+    out, _ = build(clinic_copy, tmp_path, "--program", "warn", "--layout", "large-print")
+    facts = page_facts(out)
+    assert STOP in facts[0].body_text and "sign1." in facts[0].body_text and facts[0].fill > 0.8
+    body = "".join(f.body_text for f in facts)
+    assert all(f"sign{n}." in body for n in range(1, signs + 1))
+    assert min(f.smallest_body_text for f in facts) >= 18.0
+    assert check_pdf(out) == []  # each part of the box has its heading and the phone line
+
+
 @pytest.mark.parametrize("visit", ["examples/visit.yaml", "--program=core-strength"])
 def test_large_print_body_is_18pt_one_exercise_per_page_stop_box_on_page_1(clinic, library, tmp_path, visit):
     args = [str(REPO / visit)] if visit.endswith(".yaml") else [visit]
