@@ -90,3 +90,15 @@ def test_large_print_log_sheet_is_one_page_at_18pt(clinic, tmp_path):
     assert last.body_text.startswith("Myexerciselog") and "Bringthissheettoyournextvisit." in last.body_text
     assert all(name.replace(" ", "") in last.body_text for name in CORE_STRENGTH)
     assert last.smallest_body_text >= 18 and check_pdf(out) == []
+
+
+def test_a_bilingual_log_sheet_is_in_both_languages(clinic, tmp_path):
+    """Names, weekdays and the week's date in both languages (they were in the first language only)."""
+    facts = build(clinic, tmp_path, "--program", "core-activation", "--log-sheet", "--language", "es+en")
+    without = build(clinic, tmp_path, "--program", "core-activation", "--language", "es+en")
+    assert facts.pages == without.pages + 1  # still one page
+    page = norm(facts.texts[-1])
+    assert "Semana del 21 de noviembre de 2026 / Week of November 21, 2026" in page
+    for name in ("Puente / Bridge", "Perro de caza / Bird dog", "sáb / Sat", "vie / Fri"):
+        assert name in page, name
+    assert "Dolor hoy (0 a 10) / Pain today (0 to 10)" in page

@@ -55,17 +55,21 @@ def log_sheets(routine: Routine, theme: Theme, st: Styles, page_body: float) -> 
 
 def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date | None, page_body: float,
           words: i18n.Words) -> list:
-    w = words.text
-    when = w("log.week_of", date=words.language.long_date(start)) if start else w("log.start_blank")
-    if routine.log_weeks > 1:
-        when = f"{w('log.week_n', n=week + 1, total=routine.log_weeks)}: {when}"
+    texts = []
+    for catalogue, language in zip(words.catalogues, _languages(words)):  # one, or two when bilingual
+        w = catalogue.text
+        when = w("log.week_of", date=language.long_date(start)) if start else w("log.start_blank")
+        if routine.log_weeks > 1:
+            when = f"{w('log.week_n', n=week + 1, total=routine.log_weeks)}: {when}"
+        texts.append(when)
+    when = para(texts[0]) + "".join(f" <i>/ {para(t)}</i>" for t in texts[1:] if t != texts[0])
     box = round(st.body.fontSize * 1.3)
     # The tallest rows and the most lines for notes that keep the week on one page; with a long
     # program (or large print) fewer note lines, then the reminder moves up beside the instructions;
     # past that the grid continues on the next page, its heading repeated.
     for lines, reminder_on_top in ((4, False), (3, False), (2, False), (2, True), (1, True)):
         how = label(words, "log.how") + (" <b>" + label(words, "log.bring") + "</b>" if reminder_on_top else "")
-        top = [Paragraph(label(words, "log.title"), st.h1), Paragraph(para(when), st.value), Paragraph(how, st.body),
+        top = [Paragraph(label(words, "log.title"), st.h1), Paragraph(when, st.value), Paragraph(how, st.body),
                Spacer(1, 8)]
         bottom = [Spacer(1, 10), _pain_scale(theme, st, words), Spacer(1, 10), _notes(theme, st, lines, words)]
         if not reminder_on_top:
@@ -79,6 +83,11 @@ def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date 
     return top + [grid, KeepTogether(bottom)]
 
 
+def _languages(words: i18n.Words) -> list:
+    """The Language of each catalogue: the handout's own, then (bilingual) the second one's, for dates."""
+    return [words.language] + [i18n.parse(code) for code in words.language.codes[1:]]
+
+
 def _height(flowable, width: float) -> float:
     return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
@@ -90,12 +99,18 @@ def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box
         days = [day_heading(start + dt.timedelta(days=i), words.language) for i in range(7)]
         if st.body.fontSize > 14:  # large print: the month is in the title ("Week of ..."); the day number here
             days = [(a, next((t for t in b.split() if t.isdigit()), b)) for a, b in days]  # '21 nov', 'Nov 21'
+        if words.bilingual:  # the weekday in both languages: 'lun / Mon'
+            second = _languages(words)[1]
+            days = [(f"{a} / {day_heading(start + dt.timedelta(days=i), second)[0]}", b) for i, (a, b) in enumerate(days)]
         heads = [Paragraph(f"{para(a)}<br/>{para(b)}", st.log_head) for a, b in days]
     else:
         heads = [Paragraph(para(words.text("log.day_n", n=i + 1)), st.log_head) for i in range(7)]
     rows = [[Paragraph(label(words, "log.exercise"), bold)] + heads]
     for number, entry in enumerate(routine.entries, start=1):
-        rows.append([Paragraph(f"{number}.&nbsp;{para(entry.exercise.name)}", st.log_cell)] + [TickBox(box)] * 7)
+        name = para(entry.exercise.name)
+        if entry.also and words.bilingual and entry.also.exercise.name != entry.exercise.name:
+            name += f" <i>/ {para(entry.also.exercise.name)}</i>"
+        rows.append([Paragraph(f"{number}.&nbsp;{name}", st.log_cell)] + [TickBox(box)] * 7)
     rows.append([Paragraph(label(words, "log.pain"), bold)] + [""] * 7)
     # Large print: a wider name column, so names and "Pain today (0 to 10)" keep to one line.
     first = theme.frame_width * (0.38 if st.body.fontSize > 14 else 0.30)
