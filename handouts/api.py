@@ -168,24 +168,28 @@ class Clinic:
         """Guide `guide_id` personalised with `fields` (e.g. {"name": "Maria"}), as PDF bytes.
 
         Raises ContentError for an unknown id (with a did-you-mean), a placeholder without a value, or
-        any error in the content. `page_size` is "letter" or "a4" (default: the clinic's); `language`
-        and `fallback` as for routine (default: the clinic's language).
+        an error in a file the guide uses (clinic.yaml, the guide's file, the exercises its "Try this"
+        cards show; a broken file it does not use does not matter). `page_size` is "letter" or "a4"
+        (default: the clinic's); `language` and `fallback` as for routine (default: the clinic's language).
         """
         with self._lock:
             self._read_guides()
-            _refuse(self._problems)
+            guide = self._library.guides.get(guide_id)
+            ids = [s.exercise for s in guide.sections if s.exercise] if guide else []
+            _refuse(self._errors_in(None, ids, guide_id))
             data, found = build.render_guide_pdf(self.root, self._library, guide_id, dict(fields or {}),
                                                  page_size, self._warm, language, fallback)
         if warnings is not None:
             warnings.extend(found)
         return data
 
-    def _errors_in(self, program: str | None, exercises: Iterable[str]) -> list[Problem]:
-        """The problems in the files a handout of `program` and `exercises` uses: clinic.yaml, the
-        program's file, the exercises' files. A broken file it does not use cannot stop it (guarantee 8;
-        `check` reports it)."""
+    def _errors_in(self, program: str | None, exercises: Iterable[str], guide: str | None = None) -> list[Problem]:
+        """The problems in the files a handout of `program` and `exercises` (or guide `guide`) uses:
+        clinic.yaml, the program's or guide's file, the exercises' files. A broken file it does not use
+        cannot stop it (guarantee 8; `check` reports it)."""
         used = {("content", "clinic")}
         used |= {("content/programs", program)} if program else set()
+        used |= {("content/guides", guide)} if guide else set()
         used |= {("content/exercises", ident) for ident in exercises}
         return [p for p in self._problems if (Path(p.file).parent.as_posix(), Path(p.file).stem) in used]
 

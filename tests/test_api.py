@@ -110,11 +110,13 @@ def test_a_broken_file_the_handout_does_not_use_does_not_block_it(clinic_copy):
     opened = Clinic.open(clinic_copy)
     used = {item.id for item in opened.library.programs[PROGRAM].items}
     used |= {r for i in used for r in opened.library.exercises[i].progressions + opened.library.exercises[i].regressions}
+    used |= {s.exercise for s in opened.library.guides[GUIDE].sections if s.exercise}
     unused = sorted(set(opened.library.exercises) - used)[0]
     (clinic_copy / "content" / "exercises" / f"{unused}.yaml").write_text("name: [\n")
     opened.refresh()
     assert any(p.file == f"content/exercises/{unused}.yaml" for p in opened.problems)
     assert opened.routine(opened.visit(program=PROGRAM, date=DATE)).startswith(b"%PDF")
+    assert opened.guide(GUIDE, {"name": "Sam"}).startswith(b"%PDF")  # a guide too (it used to refuse)
     with pytest.raises(ContentError) as info:
         opened.visit(exercises=[unused], date=DATE)
     assert all(f"{unused}.yaml" in line for line in info.value.lines())
