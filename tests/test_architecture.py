@@ -238,3 +238,12 @@ def test_no_module_over_400_lines():
 def test_one_durable_write_recipe():
     """Temp file, fsync, rename: written once, in files.py (durable_temp), and used everywhere."""
     assert [rel for rel, text in _sources() if "mkstemp(" in text] == ["files.py"]
+
+
+@pytest.mark.parametrize("package", ["load", "render", "mail", "i18n", "web", "cli"])
+def test_each_stage_package_lists_every_module_it_holds(package):
+    """A reader finds where a feature lives from the package listing alone (#12): each package's
+    __init__ docstring names every module in it."""
+    init = ast.get_docstring(ast.parse((PACKAGE / package / "__init__.py").read_text(encoding="utf-8"))) or ""
+    modules = sorted(p.name for p in (PACKAGE / package).glob("*.py") if p.name != "__init__.py")
+    assert [m for m in modules if m not in init] == []

@@ -7,6 +7,10 @@
 
 Catalogues are data (`handouts/i18n/<code>.yaml`, see catalogue.py for why YAML): a new language
 is one more file. Content translations (`name: {en: Bridge, es: Puente}`) are in content.py.
+
+    language.py   a spec ('es', 'es-MX', 'es+en') -> a checked Language; dates by locale (Babel)
+    catalogue.py  a language code -> its fixed words (en.yaml, es.yaml, ...)
+    content.py    content with translations -> the same content in one language; missing translations
 """
 
 from __future__ import annotations

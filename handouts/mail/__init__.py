@@ -2,6 +2,7 @@
 verified SMTP, every message journaled. Knows nothing of how PDFs are made.
 
     outbox.py   what to send to whom: one PDF and an address, or a batch manifest + recipient list
+    pairing.py  a batch's manifest + the list given now -> which row gets which PDF (by fingerprint or id)
     address.py  strict address and header-text checks (before anything is sent)
     message.py  templates -> message bytes, re-parsed and checked against what was intended
     encrypt.py  optional AES-256 (R6) protection of the attachment with a random password

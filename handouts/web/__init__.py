@@ -1,7 +1,9 @@
 """The composer: a clinic (handouts.api.Clinic) -> a local web app where a therapist builds the
 end-of-visit handout by pointing and clicking, with a live preview of the printed pages.
 
-    app.py       the Flask app: routes for the page, search, preview, PDF, email, save and open visit
+    app.py       the Flask app and the Composer (warm clinic, build lock, previews kept in memory)
+    routes.py    routes for the page, search, preview, PDF, email, save and open visit
+    clinic.py    which Clinic the composer serves (the Python API's, opened once and kept warm)
     draft.py     the form as data: posted fields <-> the visit file it would save (no Flask)
     security.py  Host check, LAN access token, CSRF + Origin checks, response headers, route-only logs
     templates/   Jinja templates (everything typed is escaped: text, never markup)
