@@ -204,3 +204,5 @@ def test_shell_completion_of_ids(clinic, monkeypatch):
     assert complete("handouts routine --therapist ") == ["jordan-lee", "sam-ortiz", "priya-nair"]
     assert complete("handouts guide back") == ["back-pain-tips"]
     assert complete("handouts list exercises --program core-s") == ["core-strength"]
+    assert complete("handouts batch routine --program core-a") == ["core-activation"]
+    assert complete("handouts batch guide back") == ["back-pain-tips"]

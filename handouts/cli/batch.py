@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from handouts.cli.app import CONTEXT, FALLBACK_HELP, main, report, root_of, warn
+from handouts.cli.complete import complete_guide, complete_program
 
 GUIDE_FILE_NAME = "{guide}-{row:05d}.pdf"  # batch_kinds.GUIDE.file_name (not imported: --help stays instant)
 
@@ -190,7 +191,7 @@ def batch_merge(ctx, folders, into):
 
 
 @batch.command("guide", context_settings=CONTEXT)
-@click.argument("guide_id", metavar="ID")
+@click.argument("guide_id", metavar="ID", shell_complete=complete_guide)
 @_batch_options
 @click.option("--name", "name_template", default=GUIDE_FILE_NAME, show_default=True,
               help="Output file name template: {row}, {id}, {guide} and any column, e.g. '{row}-{name}.pdf'.")
@@ -211,7 +212,7 @@ def batch_guide(ctx, guide_id, recipients, out_dir, jobs, shard, force, encoding
 
 
 @batch.command("routine", context_settings=CONTEXT)
-@click.option("--program", required=True, metavar="ID", help="Program id for every row.")
+@click.option("--program", required=True, metavar="ID", shell_complete=complete_program, help="Program id for every row.")
 @_batch_options
 @click.option("--date", metavar="YYYY-MM-DD", help="Date for rows without a date column. Default: today.")
 @click.pass_context
