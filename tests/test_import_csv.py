@@ -48,6 +48,29 @@ def test_a_good_list_becomes_clean_exercise_files(clinic_copy, tmp_path):
     assert again.exit_code == 0 and "3 unchanged" in again.stdout, explain(again)
 
 
+def test_two_rows_of_one_name_import_again_unchanged(clinic_copy, tmp_path):
+    """Two rows with the same name are two exercises (-2); importing the list again changes nothing (it
+    used to find both records in one file and refuse the second as 'exists')."""
+    src = write_csv(tmp_path / "ours.csv", [GOOD, {**GOOD, "steps": "Bend the knee.|Straighten it."}])
+    first = run(["import", "csv", src], clinic_copy)
+    assert first.exit_code == 0 and "wrote 2 exercise files" in first.stdout, explain(first)
+    second = yaml.safe_load((clinic_copy / "content" / "exercises" / "heel-slide-2.yaml").read_text())
+    assert second["source"] == {"dataset": "ours.csv", "record": "heel-slide#2"}
+    again = run(["import", "csv", src], clinic_copy)
+    assert again.exit_code == 0 and "2 unchanged" in again.stdout, explain(again)
+
+
+def test_the_same_list_saved_under_another_name_imports_unchanged(clinic_copy, tmp_path):
+    """A list re-downloaded as 'ours (1).csv' holds the same records: no duplicate library."""
+    rows = [GOOD, {**GOOD, "name": "Quad set", "steps": "Tighten your thigh.|Hold."}]
+    src = write_csv(tmp_path / "ours.csv", rows)
+    assert run(["import", "csv", src], clinic_copy).exit_code == 0
+    copy = write_csv(tmp_path / "ours (1).csv", rows)
+    again = run(["import", "csv", copy], clinic_copy)
+    assert again.exit_code == 0 and "2 unchanged" in again.stdout, explain(again)
+    assert not list((clinic_copy / "content" / "exercises").glob("*-2.yaml"))
+
+
 def test_an_id_clash_is_renamed_and_listed(clinic_copy, tmp_path):
     src = write_csv(tmp_path / "ours.csv", [{**GOOD, "name": "Bridge"}])
     result = run(["import", "csv", src], clinic_copy)

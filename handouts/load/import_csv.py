@@ -79,10 +79,17 @@ def drafts(path: Path, root: Path, *, encoding: str | None = None,
     if bad_header:
         raise ContentError(problems=bad_header)
     out = []
+    seen: dict[str, int] = {}
     for number, cells in rows:
         draft, row_problems = _draft(number, {k: v.strip() for k, v in cells.items()}, file, root)
         problems += row_problems
         if draft is not None:
+            # Two rows with the same name (and no id) are two records: the second is 'name#2', so
+            # importing the list again finds each one's file.
+            seen[draft.record] = seen.get(draft.record, 0) + 1
+            if seen[draft.record] > 1:
+                draft.record = f"{draft.record}#{seen[draft.record]}"
+                draft.doc["source"]["record"] = draft.record
             out.append(draft)
     return out, problems
 

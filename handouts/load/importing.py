@@ -91,6 +91,12 @@ def plan(root: Path, drafts: list[Draft], *, overwrite: bool = False) -> Plan:
     entries = index.load(root).of_kind("exercise", clean=False)
     taken = {e["id"] for e in entries}
     imported = {(e["dataset"], e["record"]): e["id"] for e in entries if e.get("dataset") and e.get("record")}
+    # A clinic's list saved again under another name ('exercises (1).csv') holds the same records: a
+    # record found under exactly one other list name is that exercise (it keeps its first list's name).
+    lists: dict[str, list[tuple[str, str]]] = {}
+    for (dataset, record), ident in imported.items():
+        if dataset.lower().endswith((".csv", ".tsv", ".txt")):
+            lists.setdefault(record, []).append((dataset, ident))
     for draft in drafts:
         problems = validate(draft, "x", draft.origin)
         if problems:
@@ -98,6 +104,11 @@ def plan(root: Path, drafts: list[Draft], *, overwrite: bool = False) -> Plan:
             continue
         wanted = draft.ident or slug(draft.name)
         earlier = imported.get((draft.dataset, draft.record)) if draft.record else None
+        if earlier is None and draft.record and draft.dataset.lower().endswith((".csv", ".tsv", ".txt")):
+            before = lists.get(draft.record, [])
+            if len(before) == 1:
+                earlier = before[0][1]
+                _renamed(draft, before[0][0])
         if earlier:
             ident, clash = earlier, ""
         elif draft.ident:  # an id given by the user names that exercise: update it, never rename
@@ -117,6 +128,12 @@ def plan(root: Path, drafts: list[Draft], *, overwrite: bool = False) -> Plan:
             action = "replace" if overwrite else "exists"
         out.items.append(Planned(draft, ident, action, text, clash))
     return out
+
+
+def _renamed(draft: Draft, dataset: str) -> None:
+    """`draft` as if it came from the list it was first imported from (so its file is unchanged)."""
+    draft.header = draft.header.replace(draft.dataset, dataset)
+    draft.dataset = draft.doc["source"]["dataset"] = dataset
 
 
 def _field_first(p: Problem) -> str:
