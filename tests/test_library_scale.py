@@ -122,6 +122,18 @@ def test_list_filters(clinic):
     assert bridge["position"] == "lying on back" and "glutes" in bridge["tags"]
 
 
+def test_list_unknown_position_region_and_tag(clinic):
+    """A misspelt filter used to say only 'no exercises match'."""
+    result = run(["list", "exercises", "--position", "kneling"], clinic)
+    assert result.exit_code == 65 and "unknown position 'kneling'; did you mean 'kneeling'?" in result.stderr
+    printed = [e["id"] for e in listed(clinic, "--position", "Lying on your back")]  # as a handout prints it
+    assert printed == [e["id"] for e in listed(clinic, "--position", "lying on back")] and "bridge" in printed
+    result = run(["list", "exercises", "--tag", "cor"], clinic)
+    assert result.exit_code == 0 and "no exercise has tag 'cor'; did you mean 'core'?" in result.stderr
+    result = run(["list", "exercises", "--region", "knee"], clinic)  # a real region the library lacks
+    assert result.exit_code == 0 and "no exercise has region 'knee'" in result.stderr
+
+
 def test_list_unknown_program_and_wrong_kind(clinic):
     result = run(["list", "exercises", "--program", "core-activatoin"], clinic)
     assert result.exit_code == 65 and "did you mean 'core-activation'?" in result.stderr, explain(result)

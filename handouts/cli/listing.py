@@ -53,6 +53,12 @@ def list_(ctx, kind, search, position, region, tags, program, review, as_json):
                                                  f"{did_you_mean(program, idx.ids('program'))}", "--program")])
         order = {ident: n for n, ident in enumerate(prog.get("exercises", ()))}
         entries = sorted((e for e in entries if e["id"] in order), key=lambda e: order[e["id"]])
+    hints = []
+    if kind == "exercises":
+        position = _known_position(position)
+        hints += _unknown(region, {r for e in entries for r in e.get("region", ())}, "region")
+        for tag in tags:
+            hints += _unknown(tag, {t for e in entries for t in e.get("tags", ())}, "tag")
     entries = [e for e in entries if _matches(e, search, position, region, tags, review)]
     broken = [e for e in idx.of_kind(singular, clean=False) if e["errors"]]
     if broken:
@@ -63,11 +69,39 @@ def list_(ctx, kind, search, position, region, tags, program, review, as_json):
         click.echo(json.dumps([_public(e) for e in entries], ensure_ascii=False, indent=1))
         return
     if not entries:
-        click.echo(f"no {kind} match '{search}'" if search else f"no {kind} match", err=True)
+        click.echo((f"no {kind} match '{search}'" if search else f"no {kind} match") + "".join(hints), err=True)
         return
     width = max(len(e["id"]) for e in entries)
     for e in entries:
         click.echo(f"{e['id']:<{width}}  {_describe(e)}")
+
+
+def _known_position(position: str | None) -> str | None:
+    """A --position as written ('lying on back', or the printed 'Lying on your back') -> its value;
+    ContentError with a did-you-mean for one that is not a position."""
+    from handouts.errors import ContentError, Problem
+    from handouts.load.fields import did_you_mean
+    from handouts.model import POSITIONS
+    from handouts.wording import position_text
+
+    if not position:
+        return position
+    wanted = " ".join(position.lower().split())
+    printed = {position_text(p, "").lower(): p for p in POSITIONS}
+    if wanted in POSITIONS or wanted in printed:
+        return printed.get(wanted, wanted)
+    raise ContentError(problems=[Problem(f"unknown position '{position}'{did_you_mean(wanted, POSITIONS)}",
+                                         "--position")])
+
+
+def _unknown(value: str | None, known: set[str], what: str) -> list[str]:
+    """'; no exercise has region 'kne'; did you mean 'knee'?' when no exercise of the library has `value`
+    (regions and tags are the clinic's own words: a hint, not an error)."""
+    from handouts.load.fields import did_you_mean
+
+    if not value or value.strip().lower() in {k.lower() for k in known}:
+        return []
+    return [f"; no exercise has {what} '{value}'{did_you_mean(value.strip().lower(), sorted(known))}"]
 
 
 def _matches(e: dict, search: str, position, region, tags, review) -> bool:
