@@ -42,7 +42,8 @@ def _amount(cat, d: Dosage) -> list[str]:
     set_count = d.sets_max or d.sets or 0  # a range takes the plural of its larger end
     if d.reps_open:
         if sets:
-            then = cat.text(f"dosage.open_after_sets.{d.reps_open}")
+            # 'each' speaks of several sets: one set takes the plain words ('1 set, repeat until ...')
+            then = cat.text(f"dosage.{'open' if set_count == 1 else 'open_after_sets'}.{d.reps_open}")
             return [cat.plural("dosage.sets_then", set_count, n=sets, then=then)]
         return [cat.text(f"dosage.open.{d.reps_open}")]
     if sets and d.reps:

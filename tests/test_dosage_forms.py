@@ -50,6 +50,8 @@ def dosage_of(root, lines: str) -> Dosage:
     ("  sets: 2\n  reps: until tired\n", Dosage(sets=2, reps_open="until-tired"),
      "2 sets, each until your muscles feel tired"),
     ("  reps: until-tired\n", Dosage(reps_open="until-tired"), "repeat until your muscles feel tired"),
+    ("  sets: 1\n  reps: until tired\n", Dosage(sets=1, reps_open="until-tired"),
+     "1 set, repeat until your muscles feel tired"),  # not '1 set, each until ...'
 ])
 def test_clinician_dosage_reads_and_prints_in_words(clinic_copy, lines, dosage, words):
     assert dosage_of(clinic_copy, lines) == dosage
