@@ -110,6 +110,18 @@ def test_check_language_es_locates_the_one_missing_translation(clinic_copy):
                        "{en: ..., es: ...} (or build with --fallback to print English here)")], explain(result)
 
 
+def test_untranslated_plain_steps_are_one_error_for_the_list(clinic_copy, tmp_path):
+    """Steps written as a plain list (no {en:, es:}) used to give one error per step."""
+    (clinic_copy / "content" / "exercises" / "plain-one.yaml").write_text(
+        "name: {en: Plain one, es: Uno simple}\nposition: standing\nsteps:\n  - Stand tall.\n  - Lift your arms.\n"
+        "  - Lower them slowly.\n", encoding="utf-8")
+    result = run(["routine", "--exercise", "plain-one", "--language", "es", "-o", tmp_path / "x.pdf"], clinic_copy)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.exit_code == 65 and errors == [
+        "error: content/exercises/plain-one.yaml:4:5: steps: no Spanish (es) translation; write it as "
+        "{en: ..., es: ...} (or build with --fallback to print English here)"], explain(result)
+
+
 def test_an_untranslated_exercise_is_refused_unless_fallback_is_asked_for(clinic_copy, tmp_path):
     untranslate_bridge_name(clinic_copy)
     out = tmp_path / "es.pdf"

@@ -9,6 +9,8 @@ clinic's language and every such text becomes a warning instead.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, is_dataclass, replace
 
 from handouts import model as m
@@ -49,7 +51,10 @@ class Localizer:
         if isinstance(obj, TranslatedList):
             return self._list(obj)
         if isinstance(obj, tuple):
-            return tuple(self(x) for x in obj)
+            before = len(self.problems)
+            out = tuple(self(x) for x in obj)
+            self._one_per_list(before)
+            return out
         names = FIELDS.get(type(obj))
         if names and is_dataclass(obj):
             changes = {name: self(getattr(obj, name)) for name in names}
@@ -58,6 +63,15 @@ class Localizer:
                 changes["where"] = obj.source.places[self.code]
             return replace(obj, **changes)
         return obj
+
+    def _one_per_list(self, before: int) -> None:
+        """Every item of one plain list (steps: [...]) without its translation is one problem, at the
+        list's first item, naming the list (not steps[0], steps[1], ... one by one)."""
+        new = self.problems[before:]
+        fields = {re.sub(r"\[\d+\]$", "", p.field) for p in new}
+        if len(new) > 1 and len(fields) == 1 and len({(p.file, p.message) for p in new}) == 1:
+            first = new[0]
+            self.problems[before:] = [replace(first, field=fields.pop())]
 
     def _pick(self, texts: dict, where: m.Location):
         if self.code in texts:
