@@ -40,6 +40,28 @@ def test_find_root_walks_up_to_the_first_folder_with_a_clinic_file(own_clinic, t
     assert find_root(start=unrelated) == demo_root()
 
 
+def test_a_linked_content_folder_belongs_to_the_folder_holding_the_link(own_clinic, tmp_path, monkeypatch):
+    """cd into a symlinked content/ folder: the clinic is the one holding the link (as `cd ..` in the
+    shell would go), not the link target's parent (whose images/ are not there)."""
+    import os
+    import shutil
+
+    from handouts.load.folder import find_root
+
+    store = tmp_path / "store"
+    store.mkdir()
+    shutil.move(str(own_clinic / "content"), store / "content")
+    (own_clinic / "content").symlink_to(store / "content", target_is_directory=True)
+    inside = own_clinic / "content" / "programs"
+    monkeypatch.chdir(inside)
+    monkeypatch.setenv("PWD", str(inside))
+    monkeypatch.delenv("HANDOUTS_ROOT", raising=False)
+    assert os.getcwd() == str((store / "content" / "programs").resolve())  # the physical folder
+    assert find_root() == own_clinic
+    result = run(["routine", "--program", "core-activation", "-o", tmp_path / "x.pdf"], None)
+    assert result.exit_code == 0, explain(result)
+
+
 def test_root_and_environment_come_before_the_walk(own_clinic, tmp_path, monkeypatch):
     from handouts.load.folder import find_root
 

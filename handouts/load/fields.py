@@ -108,16 +108,24 @@ class Reader:
     def text(self, node: YMap, key: str, path: str = "", limit: int = MAX_TEXT) -> str | None:
         if node.get(key) is None:
             return None
+        if self.empty(node, key, path):
+            return None
         return self.text_value(node[key], node.value_at[key], join_path(path, key), limit)
+
+    def empty(self, node: YMap, key: str, path: str = "") -> bool:
+        """True (and a problem) for `key: ""`: a key written with an empty value is an error, never
+        "use the default"."""
+        value = node.get(key)
+        if isinstance(value, str) and not value.strip():
+            self.add("is empty; write a value, or leave the key out", node.value_at[key], join_path(path, key))
+            return True
+        return False
 
     def text_value(self, value, at, path: str, limit: int = MAX_TEXT) -> str | None:
         if not isinstance(value, str):
             self.add(f"expected text, got {kind_of(value)}", at, path)
             return None
         value = value.strip()
-        if not value:  # `key: ""` is a key written with an empty value: an error, never "use the default"
-            self.add("is empty; write a value, or leave the key out", at, path)
-            return None
         if len(value) > limit:
             self.add(f"text is {len(value):,} characters; the limit is {limit:,} (split it up)", at, path)
             return None

@@ -54,7 +54,7 @@ def find_root(explicit: str | os.PathLike | None = None, start: Path | None = No
             if not found:
                 raise InputMissing(f"{origin}: '{root}' is not a clinic folder (it has no content/ folder)")
             return root.resolve()
-    here = (start or Path.cwd()).resolve()
+    here = Path(os.path.abspath(start or _logical_cwd()))  # '..' taken away as the shell does
     for folder in (here, *here.parents):
         try:
             if (folder / "content" / "clinic.yaml").is_file():
@@ -65,6 +65,20 @@ def find_root(explicit: str | os.PathLike | None = None, start: Path | None = No
     if (here / "content").is_dir():
         return here
     return demo_root()
+
+
+def _logical_cwd() -> Path:
+    """The current folder as the user reached it: a shell's $PWD keeps symbolic links (cd into a
+    linked content/ folder walks up to the folder holding the link, as `cd ..` would); else the
+    physical one."""
+    cwd = Path.cwd()
+    shell = os.environ.get("PWD", "")
+    try:
+        if shell and os.path.isabs(shell) and os.path.samefile(shell, cwd):
+            return Path(shell)
+    except OSError:
+        pass
+    return cwd
 
 
 def display(root: Path, path: Path) -> str:

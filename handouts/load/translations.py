@@ -75,7 +75,7 @@ def text_value(r, value, at, path: str, limit: int) -> Translated | None:
 
 
 def text(r, node: YMap, key: str, path: str, limit: int) -> Translated | None:
-    if node.get(key) is None:
+    if node.get(key) is None or r.empty(node, key, path):
         return None
     return text_value(r, node[key], node.value_at[key], _join(path, key), limit)
 
