@@ -4,9 +4,11 @@ Plan (read every row, check columns, name every output, hash every row's inputs)
 that are not already built with the same inputs -> record each in a CSV manifest.
 
 Crash safety: a worker writes its PDF to a temp file in the output folder and fsyncs it; the parent
-then appends the row to the manifest and only then renames the temp file to its final name. A kill
-at any point leaves either no final file (the row is built again, never twice) or a final file whose
-row is in the manifest; stale temp files are removed by the next run.
+then appends the row to the manifest (with the PDF's SHA-256) and only then renames the temp file to
+its final name. A kill at any point leaves either no final file (the row is built again, never twice)
+or a final file whose row is in the manifest; a final file that is not the PDF the manifest records
+(a kill between the two steps of a rebuild, a file replaced by hand) is built again, and `email`
+never sends it. Stale temp files are removed by the next run.
 """
 
 from __future__ import annotations
@@ -220,7 +222,7 @@ def pending(plan_: Plan, force: bool) -> tuple[list[Job], int]:
     for job in plan_.jobs:
         entry = done.get(job.row)
         if (not force and entry and entry.get("status") == "built" and entry.get("input_hash") == job.input_hash
-                and (plan_.out_dir / job.file).is_file()):
+                and entry.get("pdf_sha256") and manifest.file_sha256(plan_.out_dir / job.file) == entry["pdf_sha256"]):
             skipped += 1
         else:
             todo.append(job)
@@ -250,8 +252,8 @@ def make_renderer(kind: str, root: Path, target: str, options: dict):
     return chosen.renderer(root, chosen.library(root), target, options)
 
 
-def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
-    """Build one row into a temp file; return (job, temp path or None, error message, warnings)."""
+def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem], str]:
+    """Build one row into a temp file; return (job, temp path or None, error message, warnings, SHA-256)."""
     from handouts.errors import HandoutsError
 
     job, out_dir = args
@@ -259,14 +261,14 @@ def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem]]:
         data, warnings = _renderer(dict(job.fields))
     except HandoutsError as exc:
         return job, None, "; ".join(f"{p.field}: {p.message}" if p.field else p.message or str(p)
-                                    for p in exc.problems) or str(exc), []
+                                    for p in exc.problems) or str(exc), [], ""
     except Exception as exc:  # noqa: BLE001 - a bug; the message of a library may quote the row's data
-        return job, None, f"internal error ({type(exc).__name__}); please report it", []
+        return job, None, f"internal error ({type(exc).__name__}); please report it", [], ""
     try:
         tmp = durable_temp(Path(out_dir), data)
     except OSError as exc:
         raise cannot_write(Path(out_dir), exc) from None
-    return job, str(tmp), "", warnings
+    return job, str(tmp), "", warnings, hashlib.sha256(data).hexdigest()
 
 
 def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = False, on_progress=None) -> Summary:
@@ -282,7 +284,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     start = time.perf_counter()
     total = len(todo)
 
-    def finish(job: Job, tmp: str | None, error: str, warnings: list[Problem]) -> None:
+    def finish(job: Job, tmp: str | None, error: str, warnings: list[Problem], sha256: str) -> None:
         final = out_dir / job.file
         place = plan_.recipients or Path(plan_.manifest).name
         summary.warnings += [Problem(w.message, place, field=w.field, warning=True, row=job.row) for w in warnings]
@@ -297,7 +299,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
             summary.problems.append(Problem(error, place, row=job.row))
             writer.record(job.row, job.row_id, job.file, "failed", job.input_hash, error, recipient)
         else:
-            writer.record(job.row, job.row_id, job.file, "built", job.input_hash, recipient=recipient)
+            writer.record(job.row, job.row_id, job.file, "built", job.input_hash, recipient=recipient, pdf_sha256=sha256)
             try:
                 os.replace(tmp, final)
             except OSError as exc:

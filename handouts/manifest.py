@@ -16,8 +16,9 @@ from pathlib import Path
 from handouts.errors import OutputError
 from handouts.load.recipients import neutralise
 
-# recipient: the row's fingerprint (load/fingerprint.py), so `email` sends each PDF only to its person
-FIELDS = ("row", "id", "file", "status", "input_hash", "message", "recipient")
+# recipient: the row's fingerprint (load/fingerprint.py), so `email` sends each PDF only to its person;
+# pdf_sha256: the PDF as built, so a file replaced, swapped or half-renamed afterwards is never sent
+FIELDS = ("row", "id", "file", "status", "input_hash", "message", "recipient", "pdf_sha256")
 
 
 def read(path: Path) -> dict[int, dict]:
@@ -27,8 +28,9 @@ def read(path: Path) -> dict[int, dict]:
         return entries
     with open(path, newline="", encoding="utf-8") as fh:
         for record in csv.DictReader(fh):
-            if "recipient" not in record and record.get(None):  # rows appended to a manifest from before
-                record["recipient"] = record[None][0]  # the column existed: its value is the extra cell
+            extra = record.pop(None, None) or []  # rows appended to a manifest from before a column existed
+            for name, value in zip((f for f in FIELDS if f not in record), extra):
+                record[name] = value
             try:
                 entries[int(record["row"])] = record
             except (KeyError, TypeError, ValueError):
@@ -61,9 +63,9 @@ class Writer:
         self.path = path
 
     def record(self, row: int, row_id: str, file: str, status: str, input_hash: str, message: str = "",
-               recipient: str = "") -> None:
-        """`recipient`: the row's fingerprint (load/fingerprint.py)."""
-        cells = (str(row), row_id, file, status, input_hash, message, recipient)
+               recipient: str = "", pdf_sha256: str = "") -> None:
+        """`recipient`: the row's fingerprint (load/fingerprint.py); `pdf_sha256`: the PDF's SHA-256."""
+        cells = (str(row), row_id, file, status, input_hash, message, recipient, pdf_sha256)
         try:
             self.writer.writerow([neutralise(c) for c in cells])
             self.fh.flush()  # in the kernel before the rename: a killed process loses nothing
@@ -83,3 +85,17 @@ class Writer:
                 pass
 
 
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file ('' when it cannot be read)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()

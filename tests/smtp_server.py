@@ -274,15 +274,18 @@ def write_batch(folder, rows: list[dict], columns=("name", "email", "email_conse
     manifest = folder / "manifest.csv"
     with open(manifest, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(("row", "id", "file", "status", "input_hash", "message", "recipient"))
+        writer.writerow(("row", "id", "file", "status", "input_hash", "message", "recipient", "pdf_sha256"))
         for number, row in enumerate(rows, 1):
             name = f"guide-{number:05d}.pdf"
             status = (statuses or {}).get(number, "built")
+            digest = ""
             if status == "built":
-                (folder / name).write_bytes(tiny_pdf(f"Guide for reader {number}"))
+                data = tiny_pdf(f"Guide for reader {number}")
+                (folder / name).write_bytes(data)
+                digest = hashlib.sha256(data).hexdigest()  # as `handouts batch` records it
             # the recipient's fingerprint, as `handouts batch` records it
             recipient = fingerprint({c: parsed.get(number, row).get(c, "") for c in columns})
-            writer.writerow((number, row.get("id") or number, name, status, f"hash{number}", "", recipient))
+            writer.writerow((number, row.get("id") or number, name, status, f"hash{number}", "", recipient, digest))
     return manifest, recipients
 
 

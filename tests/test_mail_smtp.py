@@ -7,6 +7,8 @@ journal and the exit code with what the server actually received.
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 import re
 import sqlite3
@@ -95,10 +97,52 @@ def test_an_edited_pdf_is_a_new_item(clinic_copy, tmp_path, mail_env):
     with Server(recorder, "ssl", mail_env.good) as server:
         configure_clinic(clinic_copy, server.port)
         assert send_batch(clinic_copy, manifest, recipients).exit_code == 0
-        (tmp_path / "batch" / "guide-00002.pdf").write_bytes(tiny_pdf("Reader 2, corrected edition"))
+        corrected = tiny_pdf("Reader 2, corrected edition")  # rebuilt: the batch records the new PDF's checksum
+        (tmp_path / "batch" / "guide-00002.pdf").write_bytes(corrected)
+        old = hashlib.sha256(tiny_pdf("Guide for reader 2")).hexdigest()
+        manifest.write_text(manifest.read_text().replace(old, hashlib.sha256(corrected).hexdigest()))
         result = send_batch(clinic_copy, manifest, recipients)
     assert result.exit_code == 0, explain(result)
     assert recorder.by_recipient() == {"reader1@example.org": 1, "reader2@example.org": 2}
+
+
+@pytest.mark.parametrize("how", ["swap files", "swap manifest cells", "copied in"])
+def test_a_pdf_that_is_not_the_one_built_for_its_row_is_never_sent(clinic_copy, tmp_path, mail_env, how):
+    """Two PDFs swapped on disk (or their file cells in the manifest), or a file copied in from another
+    batch: each would reach the other person. Refused by row, nothing sent."""
+    recorder = Recorder()
+    manifest, recipients = write_batch(tmp_path / "batch", people(3))
+    one, two = tmp_path / "batch" / "guide-00001.pdf", tmp_path / "batch" / "guide-00002.pdf"
+    if how == "swap files":
+        a, b = one.read_bytes(), two.read_bytes()
+        one.write_bytes(b), two.write_bytes(a)
+    elif how == "swap manifest cells":
+        text = manifest.read_text().replace("guide-00001.pdf", "X").replace("guide-00002.pdf", "guide-00001.pdf")
+        manifest.write_text(text.replace("X", "guide-00002.pdf"))
+    else:
+        two.write_bytes(tiny_pdf("Someone else's guide"))
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = send_batch(clinic_copy, manifest, recipients)
+        dry = run(["email", "--manifest", manifest, "--recipients", recipients, "--dry-run"], clinic_copy)
+    assert result.exit_code == dry.exit_code == 65 and recorder.messages == [], explain(result)
+    rows = (1, 2) if how != "copied in" else (2,)
+    for row in rows:
+        assert f"manifest.csv#row {row}: " in result.stderr and "is not the PDF built for this row" in result.stderr
+    assert "manifest.csv#row 3: " not in result.stderr
+
+
+def test_two_people_sharing_an_address_each_get_their_own(clinic_copy, tmp_path, mail_env):
+    """A family's shared address: each person's PDF is sent (the second used to be dropped, exit 0)."""
+    rows = [{"name": "Anna Lee", "email": "family@example.org", "email_consent": "yes"},
+            {"name": "Tom Lee", "email": "family@example.org", "email_consent": "yes"}]
+    recorder = Recorder()
+    manifest, recipients = write_batch(tmp_path / "batch", rows)
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        result = send_batch(clinic_copy, manifest, recipients)
+    assert result.exit_code == 0, explain(result)
+    assert recorder.by_recipient() == {"family@example.org": 2}
 
 
 def test_starttls_not_offered_stops_before_any_login(clinic_copy, tmp_path, mail_env):
@@ -310,7 +354,7 @@ def test_invalid_rows_are_refused_and_only_valid_rows_reach_the_server(clinic_co
         {"name": "Bad 4", "email": "zoë@example.org", "email_consent": "yes"},
         {"name": "=?utf-8?q?hi=0D=0ABcc:_evil@x.org?=", "email": "cve@example.org", "email_consent": "yes"},
         {"name": "Bad 6", "email": "@example.org", "email_consent": "yes"},
-        {"name": "Dup", "email": "READER1@Example.org", "email_consent": "yes"},
+        {"name": "Reader 1", "email": "READER1@Example.org", "email_consent": "yes"},  # row 1 again
         {"name": "No consent", "email": "nope@example.org", "email_consent": "no"},
         {"name": "Silent", "email": "silent@example.org", "email_consent": ""},
         {"name": "Odd", "email": "odd@example.org", "email_consent": "maybe"},
@@ -328,7 +372,7 @@ def test_invalid_rows_are_refused_and_only_valid_rows_reach_the_server(clinic_co
     for row in (4, 5, 6, 7, 9):
         assert f"#row {row}" in result.stderr
     assert "#row 9" in result.stderr and "encoded-word" in result.stderr
-    assert "manifest.csv#row 10: warning: same address as row 1" in result.stderr
+    assert "manifest.csv#row 10: warning: the same person and address as row 1" in result.stderr
     assert "SMTPUTF8" in result.stderr
     assert "declined email" in result.stderr and "no recorded consent" in result.stderr
     assert "email_consent must be yes or no" in result.stderr

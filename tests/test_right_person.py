@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, assert_no_crash, explain, run
+from conftest import REPO, assert_no_crash, explain, run, pdf_facts
 from smtp_server import (PASSWORD, PASSWORD_ENV, Recorder, Server, configure_clinic, mail_env, pki,  # noqa: F401
                          write_batch)
 from test_mail_cli import attachment
@@ -156,7 +156,7 @@ def test_an_id_column_pairs_by_id_and_refuses_a_changed_person(clinic_copy, tmp_
 def test_a_manifest_without_fingerprints_is_refused(clinic_copy, batch, mail_env):
     rows, manifest, recipients = batch
     lines = manifest.read_text(encoding="utf-8").splitlines()
-    manifest.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
+    manifest.write_text("\n".join(line.rsplit(",", 2)[0] for line in lines) + "\n", encoding="utf-8")
     recorder = Recorder()
     with Server(recorder, "ssl", mail_env.good) as server:
         configure_clinic(clinic_copy, server.port)
@@ -173,7 +173,7 @@ def test_batch_records_fingerprints_and_a_sorted_list_still_reaches_the_right_pe
     built = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "1"], clinic_copy)
     assert built.exit_code == 0, explain(built)
     header = (out / "manifest.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.endswith(",recipient")
+    assert header.endswith(",recipient,pdf_sha256")
     pdfs = {f: (out / f).read_bytes() for f in sorted(p.name for p in out.glob("*.pdf"))}
     write_list(leads, list(reversed(rows)))  # the CRM re-export comes back sorted the other way
     recorder = Recorder()
@@ -218,3 +218,47 @@ def test_ctrl_c_during_email_exits_130_and_the_journal_stays_right(clinic_copy, 
     assert {s for s in states.values()} <= {"sent", "unknown"}
     assert again.exit_code in (0, 75), explain(again)
     assert len(counts) == 5 or "unknown" in states.values()
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs."""
+
+
+def test_a_rebuild_killed_before_its_rename_never_sends_the_old_pdf(clinic_copy, tmp_path, mail_env, monkeypatch):
+    """Rebuilding a batch for a new list, killed between recording a row and renaming its PDF into place:
+    the old person's PDF stays under the name the manifest now gives the new person. The re-run used to
+    count it 'unchanged' and email sent it to the new person."""
+    import os
+
+    import handouts.batch
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    write_list(first, [{"name": "Alice Old", "email": "alice@example.org", "email_consent": "yes"}])
+    write_list(second, [{"name": "Carol New", "email": "carol@example.org", "email_consent": "yes"}])
+    out = tmp_path / "out"
+    args = ["batch", "guide", "back-pain-tips", "--out", out, "--jobs", "1", "--recipients"]
+    assert run(args + [first], clinic_copy).exit_code == 0
+    real = os.replace
+
+    def killed(src, dst, *a, **k):
+        if str(dst).endswith(".pdf"):
+            raise Killed()
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(handouts.batch.os, "replace", killed)
+    with pytest.raises(Killed):
+        run(args + [second], clinic_copy)  # killed after the manifest line, before the rename
+    monkeypatch.setattr(handouts.batch.os, "replace", real)
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        refused = run(["email", "--manifest", out / "manifest.csv", "--recipients", second], clinic_copy)
+        assert refused.exit_code == 65 and recorder.messages == [], explain(refused)
+        assert "is not the PDF built for this row" in refused.stderr
+        again = run(args + [second], clinic_copy)
+        assert again.exit_code == 0 and "built 1" in again.stderr, explain(again)
+        sent = run(["email", "--manifest", out / "manifest.csv", "--recipients", second], clinic_copy)
+    assert sent.exit_code == 0, explain(sent)
+    assert [m.rcpt_tos for m in recorder.messages] == [("carol@example.org",)]
+    assert attachment(recorder.messages[0]) == (out / "back-pain-tips-00001.pdf").read_bytes()
+    assert "Carol" in pdf_facts(attachment(recorder.messages[0])).all_text

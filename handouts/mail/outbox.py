@@ -155,18 +155,34 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
     settings = clinic.email_delivery
     items, refused, warnings, skipped = [], [], [], []
     no_consent_column = 0
-    first_row: dict[str, int] = {}
+    first_row: dict[tuple[str, str], int] = {}
     entries = batch_manifest.read(manifest)
     pairing = pair(entries, people, shown)
     warnings += pairing.notes
-    if pairing.refused:
-        refused += [Problem(p.message + (" (its list row has problems: fix them first)" if p.row in unreadable else ""),
-                            p.file, row=p.row) for p in pairing.refused]
+    wrong = [Problem(p.message + (" (its list row has problems: fix them first)" if p.row in unreadable else ""),
+                     p.file, row=p.row) for p in pairing.refused]
+    # The file on disk must be the PDF the manifest recorded for its row: a file replaced or swapped by
+    # hand, copied in from another batch, or left by a rebuild killed between its two steps is not.
+    for number in sorted(pairing.rows):
+        entry = entries[number]
+        file = entry.get("file", "")
+        if not entry.get("pdf_sha256"):
+            wrong.append(Problem("this batch was built before PDF checksums were recorded, so the file cannot be "
+                                 "checked; not sent; rebuild the batch", shown, row=number))
+        elif file and (folder / file).is_file() and pdf_digest(folder / file) != entry["pdf_sha256"]:
+            wrong.append(Problem(f"{file} is not the PDF built for this row (it was replaced, moved or copied in "
+                                 "since the build); not sent; rebuild the batch", shown, row=number))
+            del pairing.rows[number]
+    if wrong:
+        refused += wrong
         if not only_matching:
-            refused.append(Problem(f"nothing sent: {len(pairing.refused):,} PDF(s) are not for the person on that row "
-                                   "of the list given now (listed above); rebuild the batch from this list, or send "
-                                   "only the rows that still match with --only-matching", shown))
+            refused.append(Problem(f"nothing sent: {len(wrong):,} PDF(s) are not for the person on that row "
+                                   "of the list given now, or not the file built for it (listed above); rebuild the "
+                                   "batch from this list, or send only the rows that still match with "
+                                   "--only-matching", shown))
             return Outbox(kind, folder, [], refused, warnings, skipped)
+        for p in wrong:
+            pairing.rows.pop(p.row, None)
     for number, entry in sorted(entries.items()):
         if entry.get("status") != "built":
             refused.append(Problem("the PDF was not built (see the manifest); not sent", shown, row=number))
@@ -201,12 +217,14 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         if why:
             refused.append(Problem(why, people.file, row=row.number))
             continue
-        if checked.key in first_row:
-            warnings.append(Problem(f"same address as row {first_row[checked.key]} (letter case ignored); "
-                                    f"sent once, for row {first_row[checked.key]}", shown, warning=True,
-                                    row=number))
+        # The same person listed twice gets one message; two people sharing an address (a family's)
+        # each get their own PDF.
+        same = (checked.key, entry.get("recipient", ""))
+        if same in first_row:
+            warnings.append(Problem(f"the same person and address as row {first_row[same]} (letter case ignored); "
+                                    f"sent once, for row {first_row[same]}", shown, warning=True, row=number))
             continue
-        first_row[checked.key] = number
+        first_row[same] = number
         try:
             language = _code(row.fields.get("language", ""))
         except ValueError as exc:
