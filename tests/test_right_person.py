@@ -262,3 +262,25 @@ def test_a_rebuild_killed_before_its_rename_never_sends_the_old_pdf(clinic_copy,
     assert [m.rcpt_tos for m in recorder.messages] == [("carol@example.org",)]
     assert attachment(recorder.messages[0]) == (out / "back-pain-tips-00001.pdf").read_bytes()
     assert "Carol" in pdf_facts(attachment(recorder.messages[0])).all_text
+
+
+def test_a_dry_run_leaves_only_its_own_messages_in_the_outbox(clinic_copy, batch, tmp_path, mail_env):
+    """An earlier dry run's .eml files (to addresses now refused) used to stay beside the new plan's."""
+    rows, manifest, recipients = batch
+    outbox = tmp_path / "eml"
+    (outbox).mkdir()
+    (outbox / "notes.txt").write_text("mine")
+    with Server(Recorder(), "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        first = run(["email", "--manifest", manifest, "--recipients", recipients, "--dry-run", "--outbox", outbox],
+                    clinic_copy)
+        assert first.exit_code == 0 and len(list(outbox.glob("*.eml"))) == len(rows), explain(first)
+        now = [dict(r) for r in rows]
+        now[1]["email"] = "someone.else@example.org"
+        write_list(recipients, now)
+        second = run(["email", "--manifest", manifest, "--recipients", recipients, "--dry-run", "--outbox", outbox,
+                      "--only-matching"], clinic_copy)
+    assert second.exit_code == 65, explain(second)
+    left = sorted(p.name for p in outbox.glob("*.eml"))
+    assert "message-00002.eml" not in left and len(left) == len(rows) - 1
+    assert (outbox / "notes.txt").read_text() == "mine"  # only our own message files are cleared

@@ -94,6 +94,9 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
     `on_password(row, masked address, password)` is told each --encrypt password as soon as its message
     is out, so a run that is killed later has already shown it.
     """
+    if dry_run:  # a dry run's folder holds this run's messages only: none left from an earlier plan
+        for old in (outbox_dir or outbox.folder / "outbox").glob("message-[0-9][0-9][0-9][0-9][0-9].eml"):
+            old.unlink(missing_ok=True)
     settings = clinic.email_delivery
     if settings is None:
         raise ConfigError("content/clinic.yaml has no email_delivery settings (host, from, ...); see the README, "
