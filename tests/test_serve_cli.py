@@ -100,3 +100,14 @@ def test_serve_starts_with_broken_content_and_lists_the_problems(clinic_copy):
         assert status == 200 and "content problem" in html
         status, problems = fetch(url + "problems")
         assert status == 200 and "content/exercises/bridge.yaml:" in problems
+
+
+def test_serving_the_bundled_demo_says_so(clinic):
+    """#10 §3 on every command: `serve` on the bundled demo says so on stderr and on the page."""
+    from handouts.load.folder import DEMO_NOTICE, demo_root
+
+    with serving(demo_root()) as (_, url, text, _):
+        assert DEMO_NOTICE in text
+        assert "This is the bundled demo clinic" in fetch(url)[1]
+    with serving(clinic) as (_, url, text, _):  # a clinic of its own: neither
+        assert DEMO_NOTICE not in text and "bundled demo clinic" not in fetch(url)[1]

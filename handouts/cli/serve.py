@@ -48,11 +48,14 @@ def serve(ctx, serve_root, port, host, allow_hosts, open_browser):
 
     started = time.perf_counter()
     from handouts.errors import OutputError
-    from handouts.load.folder import find_root
+    from handouts.load.folder import DEMO_NOTICE, find_root, is_demo
     from handouts.web import create_app
     from handouts.web.clinic import open_clinic
 
-    clinic = open_clinic(find_root(serve_root or ctx.obj.get("root")))
+    root = find_root(serve_root or ctx.obj.get("root"))
+    if is_demo(root):
+        click.echo(DEMO_NOTICE, err=True)
+    clinic = open_clinic(root)
     lan = host not in LOOPBACK
     token = None
     names = list(LOOPBACK) + list(allow_hosts)

@@ -201,10 +201,12 @@ def page(composer: Composer, draft: drafts.Draft, message: str = "", status: int
     preview = {"key": None, "count": 0}
     if outcome.pdf is not None:
         preview["key"], preview["count"] = composer.keep_preview(outcome.pdf)
+    from handouts.load.folder import is_demo
+
     return render_template("composer.html", clinic=lib.clinic, library=lib, draft=draft, outcome=outcome,
                            message=message, regions=regions, preview=preview, results=results, total=total,
                            broken=composer.broken, problems=[p for p in composer.clinic.problems if not p.warning],
-                           today=dt.date.today().isoformat()), status
+                           today=dt.date.today().isoformat(), demo=is_demo(composer.clinic.root)), status
 
 
 def bad_request(message: str) -> None:
