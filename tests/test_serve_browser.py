@@ -214,6 +214,22 @@ def test_download_pdf_and_save_visit_rebuild_byte_identical(page, served, tmp_pa
     expect(page.locator("#preview img.page").first).to_be_visible()
 
 
+def test_the_preview_keeps_working_after_a_download(page):
+    """After Download PDF (or Save visit) the next preview used to post to /pdf and show the file's bytes."""
+    page.get_by_role("button", name="Use this program").first.click()
+    expect(page.locator("#handout li.row")).to_have_count(8)
+    first = first_page_src(page)
+    for button in ("Download PDF", "Save visit"):
+        with page.expect_download():
+            page.get_by_role("button", name=button).click()
+    with page.expect_request("**/preview") as asked:
+        page.get_by_label("Layout").select_option("compact")
+    assert asked.value.url.endswith("/preview")
+    expect(page.locator("#preview-h")).to_contain_text("2 pages")
+    expect(page.locator("#preview img.page").first).not_to_have_attribute("src", first)
+    assert "%PDF" not in page.locator("#preview").inner_text()
+
+
 def test_print_opens_the_pdf_in_the_browser(page):
     page.get_by_role("button", name="Use this program").first.click()
     expect(page.locator("#handout li.row")).to_have_count(8)
