@@ -133,7 +133,10 @@ class Clinic:
         "es", "es-MX" or "es+en" (bilingual; default: the clinic's). The date defaults to today. Raises ContentError naming each bad option (unknown program or
         exercise ids, with a did-you-mean).
         """
-        ids = [e.id if isinstance(e, ProgramItem) else e.partition(":")[0].strip() for e in exercises] + list(remove)
+        # One id given as text is a list of one (not a list of its letters).
+        exercises = (exercises,) if isinstance(exercises, (str, ProgramItem)) else tuple(exercises)
+        remove = (remove,) if isinstance(remove, str) else tuple(remove)
+        ids = [e.id if isinstance(e, ProgramItem) else str(e).partition(":")[0].strip() for e in exercises] + list(remove)
         _refuse(self._errors_in(program, ids))
         return load_visit.visit_with_options(
             self._library, Path(file) if file is not None else None, patient=patient, program=program,
@@ -152,6 +155,7 @@ class Clinic:
         visit file in messages. With `fallback`, text without a translation into the visit's language
         prints in the clinic's language (each one a warning); without it that is an error.
         """
+        _refuse(self._visit_problems(visit, source))
         with self._lock:
             program = self._library.programs.get(visit.program) if visit.program else None
             ids = [item.id for item in (program.items if program else ())] + [e.id for e in visit.exercises]
@@ -172,6 +176,14 @@ class Clinic:
         cards show; a broken file it does not use does not matter). `page_size` is "letter" or "a4"
         (default: the clinic's); `language` and `fallback` as for routine (default: the clinic's language).
         """
+        if page_size is not None:
+            from handouts.model import PAGE_SIZES
+
+            wanted = page_size.strip().lower() if isinstance(page_size, str) else page_size
+            if wanted not in PAGE_SIZES:
+                raise ContentError(problems=[Problem(f"expected one of: {', '.join(PAGE_SIZES)}; got {page_size!r}",
+                                                     field="page_size")])
+            page_size = wanted
         with self._lock:
             self._read_guides()
             guide = self._library.guides.get(guide_id)
@@ -182,6 +194,32 @@ class Clinic:
         if warnings is not None:
             warnings.extend(found)
         return data
+
+    def _visit_problems(self, visit: Visit, source: str) -> list[Problem]:
+        """What is wrong with a Visit made by hand (Visit is a plain dataclass): the checks
+        clinic.visit() and visit files make, so a bad value is a ContentError, never a crash."""
+        import datetime as dt
+
+        from handouts.model import LAYOUTS, PAGE_SIZES
+
+        if not isinstance(visit, Visit):
+            return [Problem(f"expected a Visit (clinic.visit(...) makes one), got {type(visit).__name__}")]
+        bad = []
+        if not all(isinstance(item, ProgramItem) for item in visit.exercises):
+            bad.append(("exercises", "expected ProgramItem objects (clinic.visit(exercises=['id', ...]) makes them)"))
+        if not all(isinstance(ident, str) for ident in visit.remove) or isinstance(visit.remove, str):
+            bad.append(("remove", "expected a tuple of exercise ids"))
+        if visit.date is not None and not isinstance(visit.date, dt.date):
+            bad.append(("date", f"expected a datetime.date, got {type(visit.date).__name__}"))
+        for name, value, choices in (("page_size", visit.page_size, PAGE_SIZES), ("layout", visit.layout, LAYOUTS)):
+            if value is not None and value not in choices:
+                bad.append((name, f"expected one of: {', '.join(choices)}; got {value!r}"))
+        weeks = visit.log_weeks
+        if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 12):
+            bad.append(("log_weeks", f"expected a whole number from 1 to 12, got {weeks!r}"))
+        if bad:
+            return [Problem(message, source, field=name) for name, message in bad]
+        return load_visit.visit_problems(visit, self._library, source)
 
     def _errors_in(self, program: str | None, exercises: Iterable[str], guide: str | None = None) -> list[Problem]:
         """The problems in the files a handout of `program` and `exercises` (or guide `guide`) uses:

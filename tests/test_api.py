@@ -207,3 +207,28 @@ def test_readme_example_runs(tmp_path):
     assert "did you mean 'core-activation'?" in done.stdout and done.stdout.strip().endswith("[]")
     handout, guide = pdf_facts((tmp_path / "maria.pdf").read_bytes()), pdf_facts((tmp_path / "guide.pdf").read_bytes())
     assert PATIENT in norm(handout.all_text) and "Maria" in norm(guide.all_text)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda c: c.visit(program=PROGRAM, page_size="a5"), "--page-size: expected one of: letter, a4; got 'a5'"),
+    (lambda c: c.visit(program=PROGRAM, log_sheet=True, log_weeks=99), "--log-weeks: expected a whole number from 1 to 12"),
+    (lambda c: c.visit(program=PROGRAM, log_sheet=True, log_weeks=0), "--log-weeks: expected a whole number from 1 to 12"),
+    (lambda c: c.visit(program=PROGRAM, date=20261121), "--date: expected a real date written like 2026-11-21, got int"),
+    (lambda c: c.visit(program=PROGRAM, log_sheet="yes"), "--log-sheet: expected True, False or None"),
+    (lambda c: c.guide(GUIDE, {"name": "A"}, page_size="a5"), "page_size: expected one of: letter, a4; got 'a5'"),
+    (lambda c: c.routine(Visit(program="core-activaton")), "did you mean 'core-activation'?"),
+    (lambda c: c.routine(Visit(program=PROGRAM, exercises=("bridge",))), "exercises: expected ProgramItem objects"),
+    (lambda c: c.routine(Visit(program=PROGRAM, date="2026-11-21")), "date: expected a datetime.date, got str"),
+    (lambda c: c.routine("core-activation"), "expected a Visit"),
+])
+def test_bad_values_through_the_api_are_content_errors(opened, call, message):
+    """Values the command line refuses (or a Visit made by hand) used to end in KeyError, RecursionError,
+    a 99-page log or 'the handout has no exercises'."""
+    with pytest.raises(ContentError) as info:
+        call(opened)
+    assert any(message in line for line in info.value.lines()), info.value.lines()
+
+
+def test_one_exercise_id_as_text_is_a_list_of_one(opened):
+    visit = opened.visit(program=PROGRAM, exercises="bridge:reps=12", remove="cat-cow", page_size="A4")
+    assert [e.id for e in visit.exercises] == ["bridge"] and visit.remove == ("cat-cow",) and visit.page_size == "a4"

@@ -296,6 +296,9 @@ def kind_of(value) -> str:
         return "a mapping"
     if isinstance(value, YList):
         return "a list"
+    if not isinstance(value, str):  # a Python value given through the API (e.g. date=20261121)
+        text = f"{type(value).__name__} {value!r}"
+        return text if len(text) <= 60 else text[:57] + "..."
     return f"text {shown(value)}"
 
 

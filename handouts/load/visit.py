@@ -151,6 +151,9 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
     """
     problems: list[Problem] = []
     items = []
+    # The Python API: one id given as text is a list of one (not a list of its letters).
+    exercises = (exercises,) if isinstance(exercises, (str, ProgramItem)) else tuple(exercises or ())
+    remove = (remove,) if isinstance(remove, str) else tuple(remove or ())
     for n, spec in enumerate(exercises):
         if isinstance(spec, ProgramItem):
             items.append(spec if spec.where.field else replace(spec, where=Location(field=f"exercises[{n}]")))
@@ -167,6 +170,16 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
                                  ("--therapist", therapist, MAX_SHORT)):
         values[option] = reader.text_value(value, (0, 0), option, limit) if value else ""
     day = date if isinstance(date, dt.date) else reader.date_value(date, (0, 0), "--date") if date else None
+    # The same limits as the command line and a visit file, for values given through the Python API.
+    if page_size is not None:
+        page_size = reader.choice_value(page_size, (0, 0), "--page-size", m.PAGE_SIZES)
+    if log_weeks is not None and (isinstance(log_weeks, bool) or not isinstance(log_weeks, int)
+                                  or not 1 <= log_weeks <= MAX_LOG_WEEKS):
+        reader.add(f"expected a whole number from 1 to {MAX_LOG_WEEKS}, got {shown(log_weeks)}", (0, 0), "--log-weeks")
+        log_weeks = None
+    for option, flag in (("--log-sheet", log_sheet), ("--greyscale", greyscale)):
+        if flag is not None and not isinstance(flag, bool):
+            reader.add(f"expected True, False or None, got {shown(flag)}", (0, 0), option)
     if language:  # as the handout will read it: a region it does not give comes from the clinic
         from handouts import i18n
 
