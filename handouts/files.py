@@ -137,6 +137,29 @@ def durable_temp(folder: Path, data: bytes, mode: int = 0o600) -> Path:
     return Path(tmp)
 
 
+# Hard links are missing on FAT/exFAT (USB sticks) and some network shares.
+_NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, getattr(errno, "ENOTSUP", -1),
+             getattr(errno, "EOPNOTSUPP", -1)}
+
+
+def _place_new(tmp: str | Path, path: Path) -> None:
+    """Give the finished temp file its final name, never replacing a file that appeared meanwhile:
+    a hard link (refused if the name exists); where links are not supported, a rename, which on
+    Windows refuses an existing name too (on POSIX the name is checked just before)."""
+    try:
+        os.link(tmp, path)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno not in _NO_LINKS:
+            os.unlink(tmp)
+            raise
+        if os.name != "nt" and exists(path):
+            os.unlink(tmp)
+            raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
+        os.rename(tmp, path)
+        return
+    os.unlink(tmp)
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int = 0o600) -> None:
     """Write `data` to `path` atomically with permissions `mode`. Raises OutputError."""
     folder = path.parent if str(path.parent) else Path(".")
@@ -150,10 +173,7 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int 
         if overwrite:
             os.replace(tmp, path)
         else:
-            try:
-                os.link(tmp, path)  # fails if the file appeared meanwhile: never replace silently
-            finally:
-                os.unlink(tmp)
+            _place_new(tmp, path)
         _fsync_folder(folder)
     except FileExistsError:
         raise OutputError(f"{path} already exists; use --overwrite to replace it") from None
@@ -200,6 +220,8 @@ def install_folder(target: Path, parts: dict[str, Path]) -> None:
     try:
         for name, source in parts.items():
             shutil.copytree(source, tmp / name)
+        if os.name == "nt" and target.is_dir():  # Windows renames onto no existing folder, even empty
+            target.rmdir()  # (refused if something was put in it meanwhile)
         os.rename(tmp, target)  # replaces an empty folder; refuses a non-empty one
         _fsync_folder(parent)
     except OSError as exc:  # shutil.Error (some files not copied) is an OSError without strerror

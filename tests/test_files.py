@@ -176,3 +176,22 @@ def test_disk_full_leaves_no_temp_and_old_file_intact(tmp_path, monkeypatch):
     assert info.value.exit_code == 73
     assert target.read_bytes() == b"old"
     assert temps(tmp_path) == []
+
+
+@pytest.mark.parametrize("code", ["EPERM", "EXDEV", "EOPNOTSUPP"])
+def test_writes_where_hard_links_are_not_supported(tmp_path, monkeypatch, code):
+    """FAT/exFAT USB sticks and some network shares have no hard links: every write without
+    --overwrite used to fail there ('Operation not permitted'). It still never replaces a file."""
+    import errno
+
+    def no_links(src, dst, *args, **kwargs):
+        raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
+
+    monkeypatch.setattr(files.os, "link", no_links)
+    target = tmp_path / "out" / "h.pdf"
+    files.write_atomic(target, b"%PDF-first")
+    assert target.read_bytes() == b"%PDF-first" and (target.stat().st_mode & 0o777) == 0o600
+    with pytest.raises(OutputError, match="already exists"):
+        files.write_atomic(target, b"%PDF-second")
+    assert target.read_bytes() == b"%PDF-first"
+    assert [p.name for p in target.parent.iterdir()] == ["h.pdf"]  # no temp file left

@@ -428,6 +428,23 @@ def test_password_file_must_be_owner_only(clinic_copy, tmp_path, mail_env, monke
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
 
 
+def test_password_file_where_there_are_no_user_ids(clinic_copy, tmp_path, mail_env, monkeypatch):
+    """Windows has no os.getuid: reading the password file used to end in a traceback there."""
+    import handouts.mail.smtp
+
+    monkeypatch.delenv(PASSWORD_ENV)
+    monkeypatch.delattr(handouts.mail.smtp.os, "getuid")
+    secret = tmp_path / "smtp-password"
+    secret.write_text(PASSWORD + "\n", encoding="utf-8")
+    os.chmod(secret, 0o600)
+    manifest, recipients = write_batch(tmp_path / "batch", people(1))
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port, password_env=None, password_file=str(secret))
+        result = send_batch(clinic_copy, manifest, recipients)
+    assert result.exit_code == 0 and recorder.auth_attempts == 1, explain(result)
+
+
 @pytest.mark.parametrize("settings, message, code", [
     ("  username: someone\n", "no password source", 78),
     ("  password: hunter2\n", "never write the password in clinic.yaml", 65),

@@ -72,9 +72,11 @@ def read_password(settings: EmailSettings, root: Path) -> str | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ConfigError(f"{_where(settings, 'password_file')}: {path} is not a regular file")
-        if info.st_uid != os.getuid():
+        # Owner and mode mean something on POSIX only; on Windows the folder's access rules apply
+        # (the README says to keep the file in your own user folder).
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
             raise ConfigError(f"{_where(settings, 'password_file')}: {path} is not owned by you")
-        if info.st_mode & 0o077:
+        if os.name == "posix" and info.st_mode & 0o077:
             raise ConfigError(f"{_where(settings, 'password_file')}: {path} can be read by others "
                               f"(mode {stat.S_IMODE(info.st_mode):04o}); run: chmod 600 {path}")
         data = os.read(fd, 4096)
