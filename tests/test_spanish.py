@@ -310,3 +310,22 @@ def test_characters_the_font_lacks_are_found_in_the_language_printed(clinic_copy
                  clinic_copy)
     assert "content/programs/core-activation.yaml" in result.stderr and "goals[0]" in result.stderr, explain(result)
     assert "U+4E2D" in result.stderr, explain(result)
+
+
+def test_bilingual_large_print_breaks_between_whole_steps_under_a_continued_bar(clinic, tmp_path):
+    """An exercise taller than an A4 page in two languages used to break inside a step (Spanish on one
+    page, English on the next) and go on without its title bar."""
+    out = tmp_path / "lp.pdf"
+    result = run(["routine", "--program", "core-activation", "--language", "es+en", "--layout", "large-print",
+                  "--page-size", "a4", "--date", "2026-11-30", "-o", out], clinic)
+    assert result.exit_code == 0, explain(result)
+    pages = [" ".join(t.split()) for t in pdf_facts(out).texts]
+    for ident in ("clamshell", "pelvic-tilt", "cat-cow"):
+        tree = yaml.safe_load((REPO / "content" / "exercises" / f"{ident}.yaml").read_text(encoding="utf-8"))
+        for es, en in zip(tree["steps"]["es"], tree["steps"]["en"]):
+            with_es = [p for p in pages if " ".join(es.split()) in p]
+            assert any(" ".join(en.split()) in p for p in with_es), (ident, en)  # both halves on one page
+    for page in pages[2:]:
+        if "(continuación) / (continued)" not in page:  # else: an exercise's first page, or the log
+            assert re.search(r"\d\. [^/]+ / ", page), page[:200]
+    assert [str(v) for v in check_pdf(out.read_bytes(), **SPANISH_STOP)] == []

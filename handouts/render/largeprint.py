@@ -99,8 +99,15 @@ class Continued(Flowable):
                 break
             used, k = used + size, k + 1
         if k == 0:  # not even the first group fits: move to the next page, unless this is an empty
-            # page (a group taller than a page, e.g. a very long note): then its parts flow one by one.
-            return [] if avail_height < self.page_body - 1 else [f for g in self.groups for f in g]
+            # page (a group taller than a page: a bilingual exercise, a very long note). Then the group's
+            # parts become groups of their own, so the exercise still breaks between whole parts and
+            # goes on under a "(continued)" title bar.
+            if avail_height < self.page_body - 1:
+                return []
+            if len(self.groups[0]) > 1:
+                finer = Continued([[f] for f in self.groups[0]] + self.groups[1:], self.heading, self.page_body)
+                return finer.split(avail_width, avail_height)
+            return [f for g in self.groups for f in g]  # one part taller than a page: it flows on its own
         if k == len(self.groups):
             return [self]
         return [Continued(self.groups[:k], self.heading, self.page_body),
