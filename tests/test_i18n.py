@@ -61,6 +61,11 @@ def test_dates_by_locale(spec, text):
     assert i18n.parse(spec).long_date(DAY) == text
 
 
+def test_a_language_code_in_capitals_is_read():
+    """'ES' is how a spreadsheet column often says it (a batch refused it)."""
+    assert i18n.parse("ES").spec == "es" and i18n.parse("Es-mx").spec == "es-MX" and i18n.parse("EN+ES").tag == "en+es"
+
+
 def test_a_language_without_region_takes_the_clinics_region():
     assert i18n.parse("en", region="GB").long_date(DAY) == "30 November 2026"
     assert i18n.parse("es+en").codes == ("es", "en")

@@ -59,7 +59,7 @@ def test_spanish_routine_has_no_english_label(spanish_routine):
 def test_spanish_routine_has_spanish_dates_dosage_and_labels(spanish_routine):
     text = " ".join(pdf_facts(spanish_routine).all_text.split())
     for words in ("30 de noviembre de 2026", "PARE y llámenos si:", "Llame al (503) 555-0142", "Cuánto",
-                  "Página 1 de", "Sus metas", "Una nota de su terapeuta", "Boca arriba", "En manos y rodillas",
+                  "Página 1 de", "Sus metas", "Una nota de su terapeuta", "Boca arriba", "A gatas (manos y rodillas)",
                   ("2 series de 10 · mantenga 5 segundos · descanse 30 segundos entre series · una vez al día · "
                    "5 días a la semana"), "cambie de lado cada vez", "Mi registro de ejercicios",
                   "Semana del 30 de noviembre de 2026", "lun", "Puente", "¿Muy fácil? Pruebe: Puente con marcha."):
@@ -232,7 +232,7 @@ def test_bilingual_handout_prints_every_step_and_label_in_both_languages(clinic,
     assert result.exit_code == 0, explain(result)
     facts = pdf_facts(out)
     text = " ".join(facts.all_text.split())
-    for words in ("PARE y llámenos si: / STOP and call us if:", "Cuánto / How much", "Puente / Bridge",
+    for words in ("PARE y llámenos si / STOP and call us if:", "Cuánto / How much", "Puente / Bridge",
                   "Página 1 de", "/ Page 1 of", "30 de noviembre de 2026", "Boca arriba / Lying on your back",
                   "2 series de 10 · mantenga 3 segundos", "2 sets of 10 · hold 3 seconds",
                   "Empiece cada sesión", "Start each session"):
@@ -253,7 +253,7 @@ def test_bilingual_compact_and_large_print_print_every_step_in_both_languages(cl
     assert "compact layout aims" not in result.stderr  # a bilingual fridge sheet aims for twice the pages
     facts = pdf_facts(out)
     text = " ".join(facts.all_text.split())
-    for words in ("PARE y llámenos si: / STOP and call us if:", "Puente / Bridge", "Boca arriba / Lying on your back",
+    for words in ("PARE y llámenos si / STOP and call us if:", "Puente / Bridge", "Boca arriba / Lying on your back",
                   "2 series de 10", "2 sets of 10", "El dolor baja por una pierna", "Pain spreads down one",
                   "Empiece cada sesión", "Start each session"):  # a program's note for an exercise, both
         assert words in text, words

@@ -114,10 +114,10 @@ def parse(spec: str, region: str = "") -> Language:
         raise ValueError(f"expected a language such as es, es-MX or es+en (two at most), got {spec!r}")
     codes, regions = [], []
     for part in parts:
-        match = SPEC_RE.match(part)
+        match = SPEC_RE.match(re.sub(r"^[A-Za-z]+", lambda m: m.group(0).lower(), part))  # 'ES' from a spreadsheet
         if not match:
             raise ValueError(f"expected a language code such as en, es or es-MX, got {part!r}")
-        code = match.group(1)
+        code = match.group(1)  # 'ES' or 'Es' from a spreadsheet is 'es
         if code not in available():
             raise ValueError(unsupported(code))
         codes.append(code)

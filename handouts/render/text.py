@@ -59,10 +59,13 @@ def label(words, key: str, **values) -> str:
     """Markup for a fixed label from the catalogue (`words`: an i18n.Words). In a bilingual handout the
     second language follows in italics, so a reader tells the two apart at a glance."""
     texts = words.all(key, **values)
-    out = para(texts[0])
-    for other in texts[1:]:
-        if other != texts[0]:
-            out += f" <i>/ {para(other)}</i>"
+    others = [t for t in texts[1:] if t != texts[0]]
+    first = texts[0]
+    if others and first.endswith(":") and all(t.endswith(":") for t in others):
+        first = first[:-1]  # 'Consejo / Tip:', not 'Consejo: / Tip:'
+    out = para(first)
+    for other in others:
+        out += f" <i>/ {para(other)}</i>"
     return out
 
 
