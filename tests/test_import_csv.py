@@ -160,3 +160,11 @@ def test_the_readme_template_imports_cleanly(clinic_copy):
     result = run(["import", "csv", REPO / "examples" / "exercises.csv"], clinic_copy)
     assert result.exit_code == 0, explain(result)
     assert run(["check"], clinic_copy).exit_code == 0
+
+
+def test_a_row_with_two_bad_cells_is_one_skipped_row(clinic_copy, tmp_path):
+    src = write_csv(tmp_path / "ours.csv", [GOOD, {**GOOD, "name": "Quad set", "position": "floating", "sets": "many"}])
+    result = run(["import", "csv", src], clinic_copy)
+    assert result.exit_code == 65, explain(result)
+    assert result.stderr.count(f"{src}#row 2: ") == 2  # each bad cell listed
+    assert "wrote 1 exercise files" in result.stdout and "; 1 skipped" in result.stdout

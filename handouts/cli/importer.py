@@ -86,6 +86,11 @@ def csv_(ctx, file, encoding, delimiter, dry_run, overwrite):
     _run(root, drafts, skipped, dry_run, overwrite, bad_rows_fail=True)
 
 
+def _records(problems) -> int:
+    """Records skipped: a row with two bad cells is one row (each cell is still listed)."""
+    return len({(p.file, p.row) for p in problems})  # a bad row's cells share its place, FILE#row N
+
+
 def _run(root: Path, drafts, skipped, dry_run: bool, overwrite: bool, bad_rows_fail: bool = False) -> None:
     """Plan, report (renamed, skipped, blocked), then write. Exit 73 when files exist and differ (nothing
     written); 65 when a CSV had bad rows (the good rows are written; fix and re-run, it is idempotent)
@@ -118,7 +123,7 @@ def _run(root: Path, drafts, skipped, dry_run: bool, overwrite: bool, bad_rows_f
     else:
         importing.write(root, the_plan)
     click.echo(f"{verb} {new + replaced} exercise files in {root / 'content' / 'exercises'} ({new} new, "
-               f"{replaced} replaced); {the_plan.count('unchanged')} unchanged; {len(the_plan.skipped)} skipped"
+               f"{replaced} replaced); {the_plan.count('unchanged')} unchanged; {_records(the_plan.skipped)} skipped"
                + (f"; {len(blocked)} exist and differ (use --overwrite)" if blocked else ""))
     if not dry_run and any(i.draft.doc.get("source", {}).get("guessed") for i in the_plan.items):
         click.echo("Next: review the guessed body positions (handouts list exercises --review), "
