@@ -128,10 +128,14 @@ class Clinic:
 
         `file` is a visit file (YAML); the other arguments override what it says (exercises and
         remove add to it). Exercises are ProgramItem objects or "id[:key=value,...]" strings, e.g.
-        "dead-bug:sets=2,reps=8". `log_sheet` adds the weekly log sheet (`log_weeks` of them); `layout` is standard,
-        compact or large-print; `greyscale` draws for a black-and-white printer; `language` is e.g.
-        "es", "es-MX" or "es+en" (bilingual; default: the clinic's). The date defaults to today. Raises ContentError naming each bad option (unknown program or
-        exercise ids, with a did-you-mean).
+        "dead-bug:sets=2,reps=8" (one id given as text is a list of one). `log_sheet` adds the
+        weekly log sheet (`log_weeks` of them, 1 to 12); `layout` is standard, compact or
+        large-print; `page_size` letter or a4; `greyscale` draws for a black-and-white printer;
+        `language` is e.g. "es", "es-MX" or "es+en" (bilingual; default: the clinic's). The date
+        defaults to today.
+
+        Raises ContentError naming each bad option (unknown program or exercise ids with a
+        did-you-mean, values out of range).
         """
         # One id given as text is a list of one (not a list of its letters).
         exercises = (exercises,) if isinstance(exercises, (str, ProgramItem)) else tuple(exercises)
