@@ -254,3 +254,17 @@ def test_exit_codes_are_listed_once_and_shown_everywhere():
     for code, text in EXIT_CODES.items():
         assert re.search(rf"^\s+{code}  {re.escape(text)}$", shown, re.M), (code, shown)
         assert f"`{code}`" in readme, code
+
+
+def test_init_says_the_next_command_as_it_can_be_pasted(tmp_path, monkeypatch):
+    """A folder with spaces and accents: the printed command used to break when pasted into a shell."""
+    import shlex
+
+    folder = tmp_path / "Clínica São" / "my clinic"
+    result = run(["init", folder])
+    assert result.exit_code == 0, explain(result)
+    command = result.stdout.split("then run: ", 1)[1].strip()
+    assert shlex.split(command) == ["handouts", "--root", str(folder), "check"]
+    monkeypatch.setenv("HANDOUTS_ROOT", str(folder / "content"))
+    wrong = run(["check"])
+    assert wrong.exit_code == 66 and f"did you mean its parent folder, '{folder}'?" in wrong.stderr, explain(wrong)

@@ -27,4 +27,13 @@ def init(directory):
     demo = demo_root()
     install_folder(directory, {part: demo / part for part in ("content", "images")})
     click.echo(f"created {directory}; next: edit {directory / 'content' / 'clinic.yaml'}, "
-               f"then run: handouts --root {directory} check")
+               f"then run: handouts --root {_quoted(directory)} check")
+
+
+def _quoted(path) -> str:
+    """The folder as the shell needs it pasted: quoted when it holds spaces or other special characters."""
+    import os
+    import shlex
+    import subprocess
+
+    return subprocess.list2cmdline([str(path)]) if os.name == "nt" else shlex.quote(str(path))

@@ -52,7 +52,9 @@ def find_root(explicit: str | os.PathLike | None = None, start: Path | None = No
             except OSError as exc:  # e.g. a name too long: is_dir() raises rather than answers
                 raise InputMissing(f"{origin}: cannot use '{str(root)[:120]}': {exc.strerror}") from None
             if not found:
-                raise InputMissing(f"{origin}: '{root}' is not a clinic folder (it has no content/ folder)")
+                hint = (f"; did you mean its parent folder, '{root.parent}'?"
+                        if root.name == "content" and (root / "clinic.yaml").is_file() else "")
+                raise InputMissing(f"{origin}: '{root}' is not a clinic folder (it has no content/ folder){hint}")
             return root.resolve()
     here = Path(os.path.abspath(start or _logical_cwd()))  # '..' taken away as the shell does
     for folder in (here, *here.parents):
