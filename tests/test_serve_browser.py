@@ -273,3 +273,16 @@ def test_screenshot_of_the_composer_with_its_preview(page, tmp_path):
     assert shot.stat().st_size > 20_000
     if os.environ.get("HANDOUTS_UPDATE_SCREENSHOTS") == "1":
         shutil.copyfile(shot, REPO / "docs" / "images" / "composer.png")
+
+
+def test_a_narrow_window_needs_no_sideways_scrolling(browser, served):
+    """At 800 px the page was 1,104 px wide: the preview was off-screen and the title clipped."""
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    page.goto(served[0])
+    page.get_by_role("button", name="Use this program").first.click()
+    expect(page.locator("#preview img.page").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    title = page.locator("h1").bounding_box()
+    assert title["x"] >= 0 and title["x"] + title["width"] <= 800
+    context.close()

@@ -33,14 +33,15 @@ DOSAGE_FIELDS = (("sets", "Sets"), ("reps", "Reps"), ("hold", "Hold (seconds)"),
 # The visit settings of draft.OPTIONS: label, what '' (the default) means, and each value's words.
 OPTION_TEXT = {
     "page_size": ("Page size", "{page_size} (clinic)", {"letter": "Letter", "a4": "A4"}),
-    "layout": ("Layout", "Clinic default", {"standard": "Standard", "compact": "Compact (2 pages, the fridge sheet)",
-                                            "large-print": "Large print (18 pt, one exercise per page)"}),
+    "layout": ("Layout", "Clinic default", {"standard": "Standard", "compact": "Compact (fridge sheet)",
+                                            "large-print": "Large print (18 pt)"}),
     "greyscale": ("Print in", "Clinic default", {"yes": "Greyscale (for photocopies)", "no": "Colour"}),
     "log_sheet": ("Log sheet", "As the program says", {"yes": "Yes: add a weekly log sheet", "no": "No log sheet"}),
     "log_weeks": ("Log sheet weeks", "1 week", {str(n): f"{n} weeks" if n > 1 else "1 week" for n in range(1, 13)}),
     "language": ("Language", "Clinic default", {
-        value: " + ".join(f"{catalogue(c).name} ({language_name(c)})" if catalogue(c).name != language_name(c)
-                          else language_name(c) for c in value.split("+")) + (" (bilingual)" if "+" in value else "")
+        value: (" + ".join(catalogue(c).name for c in value.split("+")) + " (bilingual)" if "+" in value else
+                f"{catalogue(value).name} ({language_name(value)})" if catalogue(value).name != language_name(value)
+                else language_name(value))
         for value in drafts.OPTIONS["language"]}),
 }
 
