@@ -409,3 +409,18 @@ def test_the_composer_builds_in_the_chosen_language(page):
     facts = pdf_facts(page.post("/pdf", fields).data)
     text = " ".join(facts.all_text.split())
     assert "PARE y llámenos si:" in text and "21 de noviembre de 2026" in text and "STOP and call us" not in text
+
+
+def test_an_exercise_without_the_chosen_language_is_marked_at_its_row(clinic_copy, tmp_path):
+    """Spanish with an English-only exercise: the message was only in the preview list and named the
+    command line's --fallback, which the composer does not have."""
+    (clinic_copy / "content" / "exercises" / "wall-sit.yaml").write_text(
+        "name: Wall sit\nposition: standing\nsteps:\n  - Lean on the wall.\n  - Slide down a little.\n",
+        encoding="utf-8")
+    page = Page(make_app(clinic_copy, tmp_path / "journal"))
+    assert page.get("/").status_code == 200
+    html = page.post("/preview", visit_fields(rows=[("bridge", {}, ""), ("wall-sit", {}, "")], language="es"))
+    text = html.get_data(as_text=True)
+    assert re.search(r'id="err-ex-1"[^>]*>[^<]*name: no Spanish \(es\) translation in content/exercises/wall-sit.yaml; '
+                     r'add it there, or choose another language', text), text[:3000]
+    assert "--fallback" not in text

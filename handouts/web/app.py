@@ -126,14 +126,24 @@ class Composer:
                 with self.lock:
                     out.pdf = self.clinic.routine(visit)
             except HandoutsError as exc:
-                self._add(out, exc.problems or [Problem(str(exc))])
+                self._add(out, exc.problems or [Problem(str(exc))], draft)
         return out
 
-    def _add(self, out: Outcome, problems) -> None:
+    def _add(self, out: Outcome, problems, draft: drafts.Draft | None = None) -> None:
         for p in problems:
             if p.warning:
                 continue
             name = drafts.field_of(p.field, out.encoded) if p.file in (FORM_NAME, "") else ""
+            if not name and draft is not None and "translation" in p.message:
+                # An exercise (or the program) without the chosen language: said at its row, in the
+                # composer's words (it has no --fallback; the Language select is the way out).
+                rows = [n for n, row in enumerate(draft.rows) if p.file == f"content/exercises/{row.id}.yaml"]
+                name = f"ex-{rows[0]}" if rows else "language"
+                field = p.field or "text"
+                what = p.message.split(";")[0]  # 'no Spanish (es) translation'
+                out.errors.setdefault(name, []).append(
+                    f"{field}: {what} in {p.file}; add it there, or choose another language")
+                continue
             text = p.message if name else (p.message if p.file in (FORM_NAME, "") and not p.field else str(p))
             out.errors.setdefault(name, []).append(text)
 
