@@ -293,3 +293,26 @@ def test_large_print_warns_about_pictures_too_small_for_its_bigger_boxes(clinic_
     _, large = build(clinic_copy, tmp_path, "--exercise", "bridge", "--layout", "large-print")
     line = next(x for x in large.stderr.splitlines() if "dpi" in x)
     assert line.startswith(f"{rel}:") and f"{first}: will print at about 134 dpi in large print" in line
+
+
+def test_large_print_page_numbers_and_phone_are_large_too(clinic, tmp_path):
+    """'Page 3 of 14' at 11 pt on a 14-page large-print handout is the page number a low-vision reader
+    cannot find; the phone number in the header is 18 pt as well."""
+    import math
+
+    import pypdfium2 as pdfium
+
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--layout", "large-print")
+    doc = pdfium.PdfDocument(out.read_bytes())
+    textpage = doc[1].get_textpage()
+    text = textpage.get_text_range()
+    matrix = pdfium.raw.FS_MATRIX()
+
+    def size_at(needle):
+        i = text.index(needle)
+        pdfium.raw.FPDFText_GetMatrix(textpage, i, matrix)
+        scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+        return pdfium.raw.FPDFText_GetFontSize(textpage, i) * scale
+
+    assert size_at("Page 2 of") >= 16 and size_at(CLINIC_PHONE) >= 18
+    assert check_pdf(out, min_size=9.5) == []

@@ -89,7 +89,8 @@ def draw_header(canvas, b: Branding) -> None:
         w, h = b.logo_size
         canvas.drawImage(ImageReader(b.logo_path), x, top - h, w, h)
         x += w + 10
-    phone_size = 15.0
+    large = t.layout == "large-print"  # the furniture a low-vision reader needs most, larger too
+    phone_size = 18.0 if large else 15.0
     phone_width = string_width(b.phone, b.font + "-Bold", phone_size)
     room = t.page_width - t.margin - x - phone_width - 16
     name_size = _fit(b.clinic_name, b.font + "-Bold", 17, room, canvas)
@@ -118,7 +119,7 @@ def draw_footer(canvas, b: Branding, page: int, total: int) -> None:
     canvas.setLineWidth(1)
     canvas.line(t.margin, y + 8, t.page_width - t.margin, y + 8)
     canvas.setFillColorRGB(*t.text)
-    canvas.setFont(b.font + "-Bold", 11)
+    canvas.setFont(b.font + "-Bold", 16 if t.layout == "large-print" else 11)
     label = b.words.joined("page.page_of", page=page, total=total)
     canvas.drawRightString(t.page_width - t.margin, y - 6, label)
     canvas.setFont(b.font, 10)
