@@ -143,21 +143,30 @@ _NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, getattr(errno
 
 
 def _place_new(tmp: str | Path, path: Path) -> None:
-    """Give the finished temp file its final name, never replacing a file that appeared meanwhile:
-    a hard link (refused if the name exists); where links are not supported, a rename, which on
-    Windows refuses an existing name too (on POSIX the name is checked just before)."""
+    """Give the finished temp file its final name, never replacing a file that appeared meanwhile.
+    Windows: a rename, which refuses an existing name. POSIX: a hard link (refused if the name
+    exists); where the disk has no hard links (FAT, some shares), a rename after checking the name.
+    The temp file never outlives a failure."""
     try:
-        os.link(tmp, path)
-    except OSError as exc:
-        if isinstance(exc, FileExistsError) or exc.errno not in _NO_LINKS:
+        if os.name == "nt":
+            os.rename(tmp, path)
+            return
+        try:
+            os.link(tmp, path)
+        except OSError as exc:
+            if isinstance(exc, FileExistsError) or exc.errno not in _NO_LINKS:
+                raise
+            if exists(path):
+                raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
+            os.rename(tmp, path)
+            return
+        os.unlink(tmp)
+    except BaseException:
+        try:
             os.unlink(tmp)
-            raise
-        if os.name != "nt" and exists(path):
-            os.unlink(tmp)
-            raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
-        os.rename(tmp, path)
-        return
-    os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int = 0o600) -> None:
@@ -220,9 +229,15 @@ def install_folder(target: Path, parts: dict[str, Path]) -> None:
     try:
         for name, source in parts.items():
             shutil.copytree(source, tmp / name)
-        if os.name == "nt" and target.is_dir():  # Windows renames onto no existing folder, even empty
+        emptied = os.name == "nt" and target.is_dir()  # Windows renames onto no existing folder, even empty
+        if emptied:
             target.rmdir()  # (refused if something was put in it meanwhile)
-        os.rename(tmp, target)  # replaces an empty folder; refuses a non-empty one
+        try:
+            os.rename(tmp, target)  # replaces an empty folder; refuses a non-empty one
+        except OSError:
+            if emptied and not target.exists():
+                target.mkdir()  # the user's folder, as it was
+            raise
         _fsync_folder(parent)
     except OSError as exc:  # shutil.Error (some files not copied) is an OSError without strerror
         shutil.rmtree(tmp, ignore_errors=True)

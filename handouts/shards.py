@@ -14,6 +14,7 @@ failed, or built by more than one shard. Merging again after a shard is rerun pi
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -153,10 +154,18 @@ def merge(folders: list[Path], into: Path) -> MergeReport:
             report.duplicated.append(Problem(f"file {name} is also row {names[name.lower()]}'s; not merged",
                                              f"manifest-shard-{k}-of-{report.count}.csv", row=row))
             continue
-        names[name.lower()] = row
         source, target = folder / name, into / name
+        data = source.read_bytes()
+        if not entry.get("pdf_sha256") or hashlib.sha256(data).hexdigest() != entry["pdf_sha256"]:
+            # a rebuild of this shard killed between recording the row and renaming its PDF, or a file
+            # replaced by hand: not the PDF the manifest names, so never merged as built
+            report.missing.append(Problem(f"{name} is not the PDF shard {k} recorded for this row; run "
+                                          f"--shard {k}/{report.count} again", f"manifest-shard-{k}-of-{report.count}.csv",
+                                          row=row))
+            continue
+        names[name.lower()] = row
         if source.resolve() != target.resolve():
-            write_atomic(target, source.read_bytes(), overwrite=True)
+            write_atomic(target, data, overwrite=True)
         writer.writerow([entry.get(f, "") for f in FIELDS])
         report.built += 1
     write_atomic(into / "manifest.csv", out.getvalue().encode("utf-8"), overwrite=True)

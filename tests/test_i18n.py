@@ -3,6 +3,8 @@ translatable content fields and the located error for a missing translation."""
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 import pytest
@@ -173,3 +175,19 @@ def test_missing_translations_walks_the_whole_library(clinic_copy):
     library, _ = scan(clinic_copy, BILINGUAL)
     files = {p.file for p in missing_translations(library, "es", "en")}
     assert "content/exercises/probe.yaml" in files
+
+
+def test_translated_lists_have_one_item_per_language(clinic_copy):
+    """A sixth warning sign written in Spanish only vanished from every bilingual handout, check 'ok'."""
+    from conftest import run
+
+    path = clinic_copy / "content" / "programs" / "core-strength.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "\n  es:\n"
+    start = text.index("warning_signs:")
+    at = text.index(marker, start) + len(marker)
+    path.write_text(text[:at] + "    - Tiene fiebre.\n" + text[at:], encoding="utf-8")
+    result = run(["check"], clinic_copy)
+    assert result.exit_code == 65
+    assert re.search(r"content/programs/core-strength\.yaml:\d+:\d+: warning_signs\.es: 6 item\(s\) in 'es' but 5 in "
+                     r"'en': give each item in every language", result.stderr), result.stderr

@@ -133,6 +133,7 @@ def test_large_print_a_long_stop_box_starts_on_page_1(clinic_copy, tmp_path, sig
     out, _ = build(clinic_copy, tmp_path, "--program", "warn", "--layout", "large-print")
     facts = page_facts(out)
     assert STOP in facts[0].body_text and "sign1." in facts[0].body_text and facts[0].fill > 0.8
+    assert "Patient" in facts[0].body_text and "MariaGómez" in facts[0].body_text  # who, on page 1 too
     body = "".join(f.body_text for f in facts)
     assert all(f"sign{n}." in body for n in range(1, signs + 1))
     assert min(f.smallest_body_text for f in facts) >= 18.0

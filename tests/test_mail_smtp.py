@@ -346,6 +346,15 @@ def test_rate_limit_waits_with_an_injected_clock():
     assert waits == [2.0, 2.0]
 
 
+def same_pdf(manifest, row: int, other: int) -> None:
+    """Make row `other`'s PDF the same file as row `row`'s, as a batch builds it for the same person."""
+    folder = manifest.parent
+    data = (folder / f"guide-{row:05d}.pdf").read_bytes()
+    old = hashlib.sha256((folder / f"guide-{other:05d}.pdf").read_bytes()).hexdigest()
+    (folder / f"guide-{other:05d}.pdf").write_bytes(data)
+    manifest.write_text(manifest.read_text().replace(old, hashlib.sha256(data).hexdigest()))
+
+
 def test_invalid_rows_are_refused_and_only_valid_rows_reach_the_server(clinic_copy, tmp_path, mail_env):
     rows = people(3) + [
         {"name": "Bad 1", "email": "Jane <j@example.org>, evil@example.net", "email_consent": "yes"},
@@ -360,6 +369,7 @@ def test_invalid_rows_are_refused_and_only_valid_rows_reach_the_server(clinic_co
         {"name": "Odd", "email": "odd@example.org", "email_consent": "maybe"},
     ]
     manifest, recipients = write_batch(tmp_path / "batch", rows)
+    same_pdf(manifest, 1, 10)  # the same person twice: a batch builds the same PDF for both rows
     recorder = Recorder()
     with Server(recorder, "ssl", mail_env.good) as server:
         configure_clinic(clinic_copy, server.port)
@@ -372,7 +382,7 @@ def test_invalid_rows_are_refused_and_only_valid_rows_reach_the_server(clinic_co
     for row in (4, 5, 6, 7, 9):
         assert f"#row {row}" in result.stderr
     assert "#row 9" in result.stderr and "encoded-word" in result.stderr
-    assert "manifest.csv#row 10: warning: the same person and address as row 1" in result.stderr
+    assert "manifest.csv#row 10: warning: the same PDF for the same address as row 1" in result.stderr
     assert "SMTPUTF8" in result.stderr
     assert "declined email" in result.stderr and "no recorded consent" in result.stderr
     assert "email_consent must be yes or no" in result.stderr

@@ -167,3 +167,19 @@ def test_the_kubernetes_and_aws_batch_examples_run_as_written(clinic, tmp_path, 
     aws = json.loads((folder / "aws-batch-job-definition.json").read_text(encoding="utf-8"))["containerProperties"]
     assert "--shard auto" in aws["command"][0] and "handouts batch guide back-pain-tips" in aws["command"][0]
     assert {"name": "HANDOUTS_SHARD_COUNT", "value": str(count)} in aws["environment"]
+
+
+def test_merge_never_takes_a_pdf_its_shard_did_not_record(clinic, tmp_path):
+    """A shard's PDF replaced after its build (or left by a rebuild killed before its rename) used to be
+    merged as built; email then refused the whole batch."""
+    csv_path = write_csv(tmp_path / "leads.csv", names(4))
+    base = ["batch", "guide", GUIDE, "--recipients", csv_path, "--jobs", "1"]
+    for k in (1, 2):
+        assert run([*base, "--out", tmp_path / f"s{k}", "--shard", f"{k}/2"], clinic).exit_code == 0
+    (first,) = sorted((tmp_path / "s1").glob("*-00001.pdf"))
+    first.write_bytes((tmp_path / "s1" / first.name.replace("00001", "00003")).read_bytes())
+    result = run(["batch", "merge", tmp_path / "s1", tmp_path / "s2", "--into", tmp_path / "m"], clinic)
+    assert result.exit_code == 75, explain(result)
+    assert (f"manifest-shard-1-of-2.csv#row 1: {first.name} is not the PDF shard 1 recorded for this row; run "
+            "--shard 1/2 again") in result.stderr
+    assert not (tmp_path / "m" / first.name).exists() and len(list((tmp_path / "m").glob("*.pdf"))) == 3

@@ -99,6 +99,16 @@ def text_list(r, node: YMap, key: str, path: str, limit: int) -> tuple:
                       f"{where}.{code}")
         if len(lists) != len(value):
             return ()
+        # Items are translations of each other, one for one: a bilingual handout prints them side by
+        # side, and an item one language lacks would vanish from its page (a warning sign, say).
+        sizes = {code: len(items) for code, items in lists.items()}
+        if len(set(sizes.values())) > 1:
+            first = next(iter(sizes))
+            for code, size in sizes.items():
+                if size != sizes[first]:
+                    r.add(f"{size} item(s) in '{code}' but {sizes[first]} in '{first}': give each item in every "
+                          "language, one translation per item", value.value_at[code], f"{where}.{code}")
+            return ()
         return TranslatedList(next(iter(lists.values())), lists, r.location(node.value_at[key], where))
     return tuple(_items(r, value, node.value_at[key], where, limit))
 

@@ -81,6 +81,18 @@ def parse_consent(text: str) -> bool | None | str:
     return text
 
 
+def _usable(file: str) -> bool:
+    """A manifest's file cell names a file in the batch folder itself (no path, nothing hidden)."""
+    return bool(file) and "/" not in file and "\\" not in file and not file.startswith(".")
+
+
+def _digest_or_none(path: Path) -> str | None:
+    try:
+        return pdf_digest(path)
+    except OSError:
+        return None
+
+
 def pdf_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -169,9 +181,10 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         if not entry.get("pdf_sha256"):
             wrong.append(Problem("this batch was built before PDF checksums were recorded, so the file cannot be "
                                  "checked; not sent; rebuild the batch", shown, row=number))
-        elif file and (folder / file).is_file() and pdf_digest(folder / file) != entry["pdf_sha256"]:
+        elif _usable(file) and (folder / file).is_file() and _digest_or_none(folder / file) != entry["pdf_sha256"]:
             wrong.append(Problem(f"{file} is not the PDF built for this row (it was replaced, moved or copied in "
-                                 "since the build); not sent; rebuild the batch", shown, row=number))
+                                 "since the build, or cannot be read); not sent; rebuild the batch", shown,
+                                 row=number))
             del pairing.rows[number]
     if wrong:
         refused += wrong
@@ -191,7 +204,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         if row is None:
             continue  # refused above: not the person it was built for
         file = entry.get("file", "")
-        if not file or "/" in file or "\\" in file or file.startswith("."):
+        if not _usable(file):
             refused.append(Problem("the manifest names no usable file", shown, row=number))
             continue
         pdf = folder / file
@@ -217,12 +230,13 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         if why:
             refused.append(Problem(why, people.file, row=row.number))
             continue
-        # The same person listed twice gets one message; two people sharing an address (a family's)
-        # each get their own PDF.
-        same = (checked.key, entry.get("recipient", ""))
+        # One message per address and PDF (the journal's own key): the same person listed twice gets
+        # one; two people sharing an address (a family's) each get their own PDF.
+        same = (checked.key, entry["pdf_sha256"])
         if same in first_row:
-            warnings.append(Problem(f"the same person and address as row {first_row[same]} (letter case ignored); "
-                                    f"sent once, for row {first_row[same]}", shown, warning=True, row=number))
+            warnings.append(Problem(f"the same PDF for the same address as row {first_row[same]} (letter case "
+                                    f"ignored); sent once, for row {first_row[same]}", shown, warning=True,
+                                    row=number))
             continue
         first_row[same] = number
         try:
@@ -234,7 +248,8 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         values = {k: v for k, v in row.fields.items() if k not in PRIVATE_COLUMNS}
         values.update(clinic_values(clinic))
         values["name"] = name
-        items.append(Item(number, shown, number, pdf, pdf_digest(pdf), checked, name, values, language))
+        # The checksum recorded at build (and just checked): sending re-checks the bytes it reads against it.
+        items.append(Item(number, shown, number, pdf, entry["pdf_sha256"], checked, name, values, language))
     if no_consent_column:
         refused.append(Problem(f"the list has no email_consent column, and the clinic requires recorded consent "
                                f"(email_delivery.require_consent); add the column (yes/no) or map it with "

@@ -94,9 +94,6 @@ def deliver(outbox: Outbox, clinic: Clinic, root: Path, *, dry_run: bool = False
     `on_password(row, masked address, password)` is told each --encrypt password as soon as its message
     is out, so a run that is killed later has already shown it.
     """
-    if dry_run:  # a dry run's folder holds this run's messages only: none left from an earlier plan
-        for old in (outbox_dir or outbox.folder / "outbox").glob("message-[0-9][0-9][0-9][0-9][0-9].eml"):
-            old.unlink(missing_ok=True)
     settings = clinic.email_delivery
     if settings is None:
         raise ConfigError("content/clinic.yaml has no email_delivery settings (host, from, ...); see the README, "
@@ -247,6 +244,9 @@ def _send_one(connection, journal: Journal, limit: RateLimit, settings, item: It
 def _write_drafts(todo, outbox: Outbox, folder: Path, encrypt: bool, report: Report) -> None:
     from handouts.files import write_atomic
 
+    # The folder holds this run's messages only: none left from an earlier plan (to people now refused).
+    for old in folder.glob("message-[0-9][0-9][0-9][0-9][0-9].eml"):
+        old.unlink(missing_ok=True)
     for item, draft, _, state in todo:
         # Encrypted with a throw-away password: the real send makes a new one and shows it then.
         data = _message_bytes(item, draft, encrypt, report, password=new_password() if encrypt else None)

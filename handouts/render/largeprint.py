@@ -32,16 +32,17 @@ def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict
     who = _who(routine, theme, st, words)
     # The box is whole on page 1: after who and when when they all fit, else (a bilingual box is tall)
     # right under the title, with who and when after it.
-    fits = _height(title + who + [warning_box], theme.frame_width) + 20 <= page_body
-    if fits:
+    box = warning_box.wrap(theme.frame_width, page_body)[1]
+    above = _height(title + who, theme.frame_width) + 10
+    if above + box + 10 <= page_body:
         story = title + who + [Spacer(1, 10), KeepTogether([warning_box]), Spacer(1, 10)]
-    else:
-        # Too tall for what page 1 leaves under the title (long or many signs): it starts there and
-        # continues on the next page between signs, each part with its heading and the phone line.
-        room = page_body - _height(title, theme.frame_width) - 2
-        if warning_box.wrap(theme.frame_width, page_body)[1] > room:
-            warning_box.max_height = room
+    elif _height(title, theme.frame_width) + box + 2 <= page_body:  # whole under the title; who follows
         story = title + [warning_box, Spacer(1, 10)] + who
+    else:
+        # Taller than page 1 can hold in any order (long or many signs): after who and when, it starts
+        # on page 1 and continues on the next page between signs, each part with its heading and phone.
+        warning_box.max_height = page_body - above - 2
+        story = title + who + [Spacer(1, 10), warning_box, Spacer(1, 10)]
     if routine.note:
         story += [Paragraph(label(words, "routine.note"), st.h2), Paragraph(para(routine.note), st.note)]
     other = routine.also if routine.also and words.bilingual else None  # the second language, in italics

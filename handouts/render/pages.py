@@ -119,12 +119,15 @@ def draw_footer(canvas, b: Branding, page: int, total: int) -> None:
     canvas.setLineWidth(1)
     canvas.line(t.margin, y + 8, t.page_width - t.margin, y + 8)
     canvas.setFillColorRGB(*t.text)
-    canvas.setFont(b.font + "-Bold", 16 if t.layout == "large-print" else 11)
+    label_size = 16 if t.layout == "large-print" else 11
+    canvas.setFont(b.font + "-Bold", label_size)
     label = b.words.joined("page.page_of", page=page, total=total)
     canvas.drawRightString(t.page_width - t.margin, y - 6, label)
     canvas.setFont(b.font, 10)
-    if b.website:
-        draw_string(canvas, t.margin, y - 6, b.website[:120], b.font, 10)
+    if b.website:  # left of the page number, never under it
+        room = t.frame_width - string_width(label, b.font + "-Bold", label_size) - 12
+        site = b.website[:120]
+        draw_string(canvas, t.margin, y - 6, site, b.font, _fit(site, b.font, 10, room, canvas))
     if b.disclaimer:
         size = _fit(b.disclaimer, b.font, t.small_size, t.frame_width, canvas)
         canvas.setFillColorRGB(*t.muted)
