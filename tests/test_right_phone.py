@@ -79,6 +79,9 @@ def test_programs_use_clinic_facts_by_reference(clinic_copy, tmp_path):
     head = "warning_signs:\n  en:\n"  # the English list (the demo's texts carry their Spanish)
     assert head in text
     text = text.replace(head, head + "    - Your pain wakes you at night. Call {clinic.phone}.\n", 1)
+    es = "\n  es:\n"  # one translation per item (a sign missing in Spanish is an error)
+    at = text.index(es, text.index("warning_signs:")) + len(es)
+    text = text[:at] + "    - El dolor le despierta de noche. Llame al {clinic.phone}.\n" + text[at:]
     program.write_text(text, encoding="utf-8")
     set_clinic(clinic_copy, phone=NEW_PHONE)
     out = tmp_path / "h.pdf"
