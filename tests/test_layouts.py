@@ -317,3 +317,35 @@ def test_large_print_page_numbers_and_phone_are_large_too(clinic, tmp_path):
 
     assert size_at("Page 2 of") >= 16 and size_at(CLINIC_PHONE) >= 18
     assert check_pdf(out, min_size=9.5) == []
+
+
+@pytest.mark.parametrize("signs", [12, 13, 15])
+def test_standard_a_long_stop_box_starts_on_page_1(clinic_copy, tmp_path, signs):
+    """A box that fits a page but not what page 1 leaves used to move whole to page 2, leaving page 1
+    with the title and the patient block (fill 0.17)."""
+    sign = ("You have new pain, numbness, tingling or weakness that spreads down one or both of your legs "
+            "and does not go away after rest, sign")
+    lines = "".join(f"  - {sign} {n}.\n" for n in range(1, signs + 1))
+    (clinic_copy / "content" / "programs" / "warn.yaml").write_text(
+        f"title: Long warnings\npurpose: Gentle moves for your back.\nexercises: [bridge, clamshell]\n"
+        f"warning_signs:\n{lines}", encoding="utf-8")
+    for size in ("letter", "a4"):
+        out, _ = build(clinic_copy, tmp_path, "--program", "warn", "--page-size", size, name=f"{size}.pdf")
+        facts = page_facts(out)
+        assert STOP in facts[0].body_text and facts[0].fill > 0.6, (size, [round(f.fill, 2) for f in facts])
+        assert all(f"sign{n}." in "".join(f.body_text for f in facts) for n in range(1, signs + 1))
+        assert check_pdf(out) == []
+
+
+def test_the_note_heading_is_never_alone_at_a_page_foot(clinic_copy, tmp_path):
+    """The therapist's note heading used to end page 1 with its note on page 2."""
+    from handouts.render.layout import FOOTER_HEIGHT
+
+    note = "Walk every day and keep moving gently. " * 100
+    for goals in range(1, 16):  # some number of goals puts the heading at the foot of page 1
+        lines = "".join(f"  - Move a little more each day, goal {n}.\n" for n in range(goals))
+        (clinic_copy / "content" / "programs" / "goals.yaml").write_text(
+            f"title: Goals\nexercises: [bridge]\ngoals:\n{lines}", encoding="utf-8")
+        out, _ = build(clinic_copy, tmp_path, "--program", "goals", "--note", note, name=f"g{goals}.pdf")
+        body = pdf_facts(out).bounded_text(0, 0, 36 + FOOTER_HEIGHT, 612, 792 - 36 - 52)
+        assert not body.rstrip().endswith("A note from your therapist"), goals

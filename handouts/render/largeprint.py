@@ -28,7 +28,8 @@ def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict
                       warning_box) -> list:
     page_body = body_height(theme.page_height, theme.margin)
     words = i18n.words(routine.language)
-    title = [Paragraph(para(routine.title), st.h1)]
+    other = routine.also if routine.also and words.bilingual else None  # the second language, in italics
+    title = [Paragraph(both(routine.title, other.title if other else ""), st.h1)]
     who = _who(routine, theme, st, words)
     # The box is whole on page 1: after who and when when they all fit, else (a bilingual box is tall)
     # right under the title, with who and when after it.
@@ -44,8 +45,9 @@ def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict
         warning_box.max_height = page_body - above - 2
         story = title + who + [Spacer(1, 10), warning_box, Spacer(1, 10)]
     if routine.note:
-        story += [Paragraph(label(words, "routine.note"), st.h2), Paragraph(para(routine.note), st.note)]
-    other = routine.also if routine.also and words.bilingual else None  # the second language, in italics
+        heading = Paragraph(label(words, "routine.note"), st.h2)
+        heading.keepWithNext = 1  # never alone at a page's foot
+        story += [heading, Paragraph(para(routine.note), st.note)]
     if routine.purpose:
         story.append(Paragraph(both(routine.purpose, other.purpose if other else ""), st.body))
     if routine.goals:

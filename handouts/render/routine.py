@@ -62,6 +62,10 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     return buffer.getvalue()
 
 
+def _height(flowables: list, width: float) -> float:
+    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
 def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
     other = r.also  # a bilingual handout: the same texts in the second language, in italics
     story = [Paragraph(both(r.title, other.title if other else ""), st.h1)]
@@ -83,9 +87,20 @@ def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
         ("BOTTOMPADDING", (0, -1), (-1, -1), 10),
     ]))
     story += [block, Spacer(1, 8)]
-    if r.purpose:
-        story.append(Paragraph(both(r.purpose, other.purpose if other else ""), st.body))
-    story += [Spacer(1, 10), WarningBox(r, theme, st, words, body_height(theme.page_height, theme.margin) - 1)]
+    purpose = [Paragraph(both(r.purpose, other.purpose if other else ""), st.body)] if r.purpose else []
+    page_body = body_height(theme.page_height, theme.margin)
+    box = WarningBox(r, theme, st, words, page_body - 1)
+    # The box on page 1 (README: "whole and on page 1"): after the purpose when both fit; else before
+    # it; else (long or many signs) it starts on page 1 and continues between signs on the next page,
+    # never leaving page 1 nearly empty.
+    head, tall = _height(story, width), box.wrap(width, page_body)[1]
+    if head + _height(purpose, width) + 10 + tall <= page_body - 1:
+        story += purpose + [Spacer(1, 10), box]
+    elif head + 10 + tall <= page_body - 1:
+        story += [Spacer(1, 10), box, Spacer(1, 8)] + purpose
+    else:
+        box.max_height = page_body - head - 12
+        story += [Spacer(1, 10), box, Spacer(1, 8)] + purpose
     if r.goals:
         story.append(Paragraph(label(words, "routine.goals"), st.h2))
         alt = other.goals if other else ()
@@ -93,8 +108,9 @@ def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
                   for n, goal in enumerate(r.goals)]
     if r.note:
         # A bordered paragraph, not a table cell: a long note continues on the next page.
-        story += [Spacer(1, 8), Paragraph(label(words, "routine.note"), st.label),
-                  Paragraph(para(r.note), st.note)]
+        heading = Paragraph(label(words, "routine.note"), st.label)
+        heading.keepWithNext = 1  # never alone at a page's foot
+        story += [Spacer(1, 8), heading, Paragraph(para(r.note), st.note)]
     story.append(Spacer(1, 12))
     return story
 
