@@ -271,6 +271,21 @@ def _work(args: tuple[Job, str]) -> tuple[Job, str | None, str, list[Problem], s
     return job, str(tmp), "", warnings, hashlib.sha256(data).hexdigest()
 
 
+def _retire(plan_: Plan, known: dict[int, dict], writer) -> None:
+    """Rows of an earlier run that the list no longer has (a person removed from a CRM export): recorded
+    as retired, so `email` neither sends nor waits for them, and their PDF (ours: it still matches the
+    checksum recorded) is removed."""
+    current = {job.row for job in plan_.jobs} | {p.row for p in plan_.problems if p.row}
+    for row, entry in sorted(known.items()):
+        if row in current or entry.get("status") not in ("built", "failed"):
+            continue
+        pdf = plan_.out_dir / entry.get("file", "")
+        if entry.get("status") == "built" and entry.get("pdf_sha256") and pdf.is_file() \
+                and manifest.file_sha256(pdf) == entry["pdf_sha256"]:
+            pdf.unlink()
+        writer.record(row, entry.get("id", ""), entry.get("file", ""), "retired", "", "not in the list any more")
+
+
 def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = False, on_progress=None) -> Summary:
     """Build every pending row of `plan_`. `on_progress(done, total)` is called after each row."""
     out_dir = plan_.out_dir
@@ -281,6 +296,7 @@ def run(plan_: Plan, root: Path, options: dict, *, jobs: int = 1, force: bool = 
     summary = Summary(skipped=skipped, problems=list(plan_.problems), failed=bad_rows)
     known = manifest.read(plan_.manifest)
     writer = manifest.Writer(plan_.manifest)
+    _retire(plan_, known, writer)
     start = time.perf_counter()
     total = len(todo)
 

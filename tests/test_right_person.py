@@ -284,3 +284,44 @@ def test_a_dry_run_leaves_only_its_own_messages_in_the_outbox(clinic_copy, batch
     left = sorted(p.name for p in outbox.glob("*.eml"))
     assert "message-00002.eml" not in left and len(left) == len(rows) - 1
     assert (outbox / "notes.txt").read_text() == "mine"  # only our own message files are cleared
+
+
+def test_a_person_removed_from_the_list_is_retired_by_the_next_run(clinic_copy, tmp_path, mail_env):
+    """Removing someone blocked every later send ('not in the list; rebuild'), and rebuilding never
+    cleared their row: the next batch run now retires it (and removes their PDF)."""
+    leads = tmp_path / "leads.csv"
+    rows = readers(4)
+    write_list(leads, rows)
+    out = tmp_path / "out"
+    args = ["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "1"]
+    assert run(args, clinic_copy).exit_code == 0
+    gone = out / "back-pain-tips-00004.pdf"
+    assert gone.is_file()
+    write_list(leads, rows[:3])
+    again = run(args, clinic_copy)
+    assert again.exit_code == 0, explain(again)
+    assert not gone.exists()
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        sent = run(["email", "--manifest", out / "manifest.csv", "--recipients", leads], clinic_copy)
+    assert sent.exit_code == 0, explain(sent)
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == [r["email"] for r in rows[:3]]
+
+
+def test_a_row_with_an_empty_id_is_paired_by_its_fingerprint(clinic_copy, tmp_path, mail_env):
+    """A list with an id column and one empty id cell: that row's manifest id is its row number, and
+    email refused the whole batch ('id 2 is not in the list')."""
+    leads = tmp_path / "leads.csv"
+    rows = [dict(r, id=i) for r, i in zip(readers(3), ("L100", "", "L102"))]
+    columns = ("id", "name", "email", "email_consent")
+    write_list(leads, rows, columns=columns)
+    out = tmp_path / "out"
+    built = run(["batch", "guide", "back-pain-tips", "--recipients", leads, "--out", out, "--jobs", "1"], clinic_copy)
+    assert built.exit_code == 0, explain(built)
+    recorder = Recorder()
+    with Server(recorder, "ssl", mail_env.good) as server:
+        configure_clinic(clinic_copy, server.port)
+        sent = run(["email", "--manifest", out / "manifest.csv", "--recipients", leads], clinic_copy)
+    assert sent.exit_code == 0, explain(sent)
+    assert sorted(m.rcpt_tos[0] for m in recorder.messages) == sorted(r["email"] for r in rows)

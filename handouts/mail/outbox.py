@@ -197,6 +197,8 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         for p in wrong:
             pairing.rows.pop(p.row, None)
     for number, entry in sorted(entries.items()):
+        if entry.get("status") == "retired":
+            continue  # not in the list the batch was last run with: nothing to send
         if entry.get("status") != "built":
             refused.append(Problem("the PDF was not built (see the manifest); not sent", shown, row=number))
             continue

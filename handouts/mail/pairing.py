@@ -54,7 +54,7 @@ def pair(entries: dict[int, dict], people, shown: str) -> Pairing:
         return digests[columns].get(recorded, [])
 
     for number, entry in sorted(entries.items()):
-        if entry.get("status") != "built":
+        if entry.get("status") != "built":  # failed, or retired (no longer in the list it was built from)
             continue
         recorded = entry.get("recipient", "")
         if not recorded:
@@ -62,7 +62,9 @@ def pair(entries: dict[int, dict], people, shown: str) -> Pairing:
                                        f"the PDF is for cannot be checked; {REBUILD}", shown, row=number))
             continue
         key = (entry.get("id") or "").strip()
-        if by_id and key and "id" in columns_of(recorded):  # built from a list with ids: match by id
+        # Built from a list with ids: match by id. A row whose id cell was empty has its row number as
+        # its id in the manifest; it is matched by its fingerprint like a list without ids.
+        if by_id and key and "id" in columns_of(recorded) and (key in by_id or not rows_with(recorded)):
             same = by_id.get(key, [])
             if len(same) != 1:
                 why = "is not in the list" if not same else f"is on {len(same)} rows of the list"
