@@ -51,6 +51,7 @@ class Outbox:
     refused: list[Problem] = field(default_factory=list)  # rows not sent because of their data
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # rows whose reader said no to email: not an error
+    rows: frozenset = frozenset()  # every row of the manifest (whose dry-run .eml files are this batch's)
 
 
 def clinic_values(clinic: Clinic) -> dict[str, str]:
@@ -193,7 +194,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
                                    "of the list given now, or not the file built for it (listed above); rebuild the "
                                    "batch from this list, or send only the rows that still match with "
                                    "--only-matching", shown))
-            return Outbox(kind, folder, [], refused, warnings, skipped)
+            return Outbox(kind, folder, [], refused, warnings, skipped, frozenset(entries))
         for p in wrong:
             pairing.rows.pop(p.row, None)
     for number, entry in sorted(entries.items()):
@@ -257,7 +258,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
                                f"(email_delivery.require_consent); add the column (yes/no) or map it with "
                                f"--column email_consent=COLUMN ({no_consent_column:,} rows not sent)",
                                f"{people.file}#header"))
-    return Outbox(kind, folder, items, refused, warnings, skipped)
+    return Outbox(kind, folder, items, refused, warnings, skipped, frozenset(entries))
 
 
 def _code(spec: str) -> str:

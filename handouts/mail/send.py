@@ -13,6 +13,7 @@ atomically) instead, without touching any item's state.
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,8 +246,12 @@ def _write_drafts(todo, outbox: Outbox, folder: Path, encrypt: bool, report: Rep
     from handouts.files import write_atomic
 
     # The folder holds this run's messages only: none left from an earlier plan (to people now refused).
-    for old in folder.glob("message-[0-9][0-9][0-9][0-9][0-9].eml"):
-        old.unlink(missing_ok=True)
+    # Only this batch's rows: shards of one --out folder share it.
+    mine = outbox.rows or {item.row for item, *_ in todo} | {1}
+    for old in folder.glob("message-*.eml"):
+        number = re.fullmatch(r"message-(\d{5,})\.eml", old.name)
+        if number and int(number.group(1)) in mine:
+            old.unlink(missing_ok=True)
     for item, draft, _, state in todo:
         # Encrypted with a throw-away password: the real send makes a new one and shows it then.
         data = _message_bytes(item, draft, encrypt, report, password=new_password() if encrypt else None)
