@@ -71,12 +71,26 @@ def plan_path(out_dir: Path, shard: tuple[int, int]) -> Path:
     return out_dir / f"shard-{shard[0]}-of-{shard[1]}.json"
 
 
-def record_plan(out_dir: Path, shard: tuple[int, int], rows: list[int], problems: dict[int, str]) -> None:
-    """Which rows this shard owns, and which of them cannot be built (row -> message, no data)."""
+def list_id(people) -> str:
+    """One digest of a whole recipient list (every row's fingerprint, in order): shards built from
+    different lists (or versions of one) cannot be merged as one batch. Reveals nothing of the rows."""
+    from handouts.load.fingerprint import fingerprint
+
+    digest = hashlib.sha256(b"handouts recipient list v1\x00")
+    for row in people.rows:
+        digest.update(f"{row.number}:{fingerprint(row.fields)}\n".encode())
+    return f"{len(people.rows)}:{digest.hexdigest()[:32]}"
+
+
+def record_plan(out_dir: Path, shard: tuple[int, int], rows: list[int], problems: dict[int, str],
+                built_from: str = "") -> None:
+    """Which rows this shard owns, which of them cannot be built (row -> message, no data), and which
+    list it was built from (list_id)."""
     from handouts.files import make_private_folder, write_atomic
 
     make_private_folder(out_dir)
-    body = {"shard": list(shard), "rows": sorted(rows), "problems": {str(k): v for k, v in sorted(problems.items())}}
+    body = {"shard": list(shard), "rows": sorted(rows), "problems": {str(k): v for k, v in sorted(problems.items())},
+            "list": built_from}
     write_atomic(plan_path(out_dir, shard), json.dumps(body, indent=1).encode() + b"\n", overwrite=True)
 
 
@@ -114,6 +128,12 @@ def merge(folders: list[Path], into: Path) -> MergeReport:
             report.count = n
             if not any(p.resolve() == path.resolve() for _, p, _ in plans):  # a folder given twice
                 plans.append((k, path, json.loads(path.read_text(encoding="utf-8"))))
+    lists = {plan.get("list") for _, _, plan in plans if plan.get("list")}
+    if len(lists) > 1:  # a shard rebuilt from another list (or another version of it)
+        for k, path, plan in plans:
+            rows = (plan.get("list") or "?:").split(":")[0]
+            problems.append(Problem(f"shard {k} was built from a list of {rows} rows that is not the list the other "
+                                    "shards were built from; run every shard on the same list", str(path)))
     if problems:
         raise ContentError(problems=problems)
     report.shards = sorted({k for k, _, _ in plans})

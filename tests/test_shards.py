@@ -183,3 +183,17 @@ def test_merge_never_takes_a_pdf_its_shard_did_not_record(clinic, tmp_path):
     assert (f"manifest-shard-1-of-2.csv#row 1: {first.name} is not the PDF shard 1 recorded for this row; run "
             "--shard 1/2 again") in result.stderr
     assert not (tmp_path / "m" / first.name).exists() and len(list((tmp_path / "m").glob("*.pdf"))) == 3
+
+
+def test_merge_refuses_shards_built_from_different_lists(clinic, tmp_path):
+    """Shard 2 rebuilt from another list: its rows of the first list vanished from the merge, exit 0."""
+    first = write_csv(tmp_path / "a.csv", names(6))
+    other = write_csv(tmp_path / "b.csv", names(3))
+    base = ["batch", "guide", GUIDE, "--jobs", "1", "--out", tmp_path / "out"]
+    assert run([*base, "--recipients", first, "--shard", "1/2"], clinic).exit_code == 0
+    assert run([*base, "--recipients", other, "--shard", "2/2"], clinic).exit_code == 0
+    result = run(["batch", "merge", tmp_path / "out", "--into", tmp_path / "m"], clinic)
+    assert result.exit_code == 65, explain(result)
+    assert "shard 2 was built from a list of 3 rows that is not the list the other shards were built from" \
+        in result.stderr
+    assert not list((tmp_path / "m").glob("*.pdf"))

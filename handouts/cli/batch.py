@@ -87,7 +87,7 @@ def _run_batch(ctx, kind, target, recipients_path, out_dir, jobs, shard, force, 
                           template=name_template, settings=settings, shard=shard_, ignore_unknown=ignore)
     if shard_[1] > 1:  # for `batch merge`: which rows this shard owns, and which cannot be built
         bad = {p.row: p.message for p in plan.problems if p.row}
-        shards.record_plan(out_dir, shard_, [job.row for job in plan.jobs] + list(bad), bad)
+        shards.record_plan(out_dir, shard_, [job.row for job in plan.jobs] + list(bad), bad, shards.list_id(people))
         click.echo(f"shard {shard_[0]} of {shard_[1]}", err=True)
     warn(batch_mod.check_languages(plan, root, options))  # missing translations stop it here (exit 65)
     todo, skipped = batch_mod.pending(plan, force)
