@@ -7,6 +7,7 @@ written only costs time.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -18,6 +19,13 @@ def root() -> Path:
     explicit = os.environ.get("HANDOUTS_CACHE")
     if explicit:
         return Path(explicit)
+    env = os.environ
+    return _platform_root(env.get("XDG_CACHE_HOME"), env.get("HOME"), env.get("LOCALAPPDATA"))
+
+
+@functools.lru_cache(maxsize=4)
+def _platform_root(*_environment) -> Path:
+    """platformdirs' answer, asked once per environment (a build asks for the cache root often)."""
     from platformdirs import user_cache_path
 
     return user_cache_path("handouts", appauthor=False)

@@ -41,6 +41,10 @@ class Chain:
         coverage = _coverage[self.name(index)]
         return all(ord(c) in coverage for c in text)
 
+    def coverage(self, index: int) -> frozenset[int]:
+        """The code points font `index` of the chain draws."""
+        return _coverage[self.name(index)]
+
 
 # The chain of the document being drawn: text.para() and draw_string() pick faces from it.
 current_chain: ContextVar[Chain | None] = ContextVar("current_chain", default=None)
@@ -119,8 +123,12 @@ def _face_for(char: str, chain: Chain) -> int:
 def missing_glyphs(theme: Theme, text: str) -> list[str]:
     """Characters of `text` that no font of the theme's chain can draw (whitespace ignored)."""
     chain = _chain(theme)
-    return list(dict.fromkeys(c for c in text if not c.isspace() and not any(chain.covers(i, c)
-                                                                             for i in range(len(chain)))))
+    left = {ord(c) for c in text if not c.isspace()}
+    for i in range(len(chain)):  # set differences: most texts are all in the body font
+        left -= chain.coverage(i)
+        if not left:
+            return []
+    return list(dict.fromkeys(c for c in text if ord(c) in left))
 
 
 def face(font: str, index: int, chain: Chain) -> str:
