@@ -349,3 +349,16 @@ def test_the_note_heading_is_never_alone_at_a_page_foot(clinic_copy, tmp_path):
         out, _ = build(clinic_copy, tmp_path, "--program", "goals", "--note", note, name=f"g{goals}.pdf")
         body = pdf_facts(out).bounded_text(0, 0, 36 + FOOTER_HEIGHT, 612, 792 - 36 - 52)
         assert not body.rstrip().endswith("A note from your therapist"), goals
+
+
+def test_large_print_keeps_a_short_exercise_on_one_page(clinic, library, tmp_path):
+    """A 5-step exercise used to leave its last step and tip alone on a '(continued)' page (20% full):
+    its pictures are now drawn a little smaller (never below 150 pt wide) when that keeps it whole."""
+    out, _ = build(clinic, tmp_path, "--program", "core-activation", "--layout", "large-print")
+    facts = page_facts(out)
+    bridge = library.exercises["bridge"]
+    (page,) = [f for f in facts if "4.Bridge" in f.body_text]
+    assert all(squash(step) in page.body_text for step in bridge.steps) and "Tip:" in page.body_text
+    assert not any("Bridge(continued)" in f.body_text for f in facts)
+    assert min(w for f in facts for w in f.picture_widths) >= 150
+    assert check_pdf(out, min_size=9.5) == []

@@ -163,9 +163,8 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
                              ("BOX", (0, 0), (-1, -1), 1.2, Color(*theme.primary)),
                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, -1), (-1, -1), 8)]))
-    head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)]
-    if entry.note:  # with the dosage, where the therapist's change of plan is read first
-        head += [Paragraph(f"<b>{label(words, 'card.note')}</b> {both(entry.note, alt.note if alt else '')}", st.note)]
+    note = ([Paragraph(f"<b>{label(words, 'card.note')}</b> {both(entry.note, alt.note if alt else '')}", st.note)]
+            if entry.note else [])  # with the dosage, where the therapist's change of plan is read first
     alt_steps = alt.exercise.steps if alt else ()
     steps = [Paragraph(f"<b>{i}.</b>&nbsp;&nbsp;{both(step, alt_steps[i - 1] if i <= len(alt_steps) else '')}",
                        st.step) for i, step in enumerate(ex.steps, 1)]
@@ -174,6 +173,15 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
     also = try_line(entry.harder, entry.easier, words.main)
     if also:
         tail.append(Paragraph(both(also, try_line(alt.harder, alt.easier, second) if alt else ""), st.tip))
+    # Pictures as large as the layout gives them; a little smaller (never below 86%: still 150 pt wide or
+    # more, a tenth larger than on a standard card) when that keeps the whole exercise on one page rather
+    # than leaving a page that holds a last step.
+    for scale in (1.0, 0.93, 0.86):
+        head = [bar, Spacer(1, 6), _pictures(entry, st, pictures, scale), Spacer(1, 4), how, Spacer(1, 6)] + note
+        if _height(head + steps + tail, width) <= page_body - 1:
+            break
+    else:
+        head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)] + note
     # The title stays with its pictures, dosage and first step (never a title alone at a page's foot),
     # and the tip and "Too easy?" line with the last step (never a line alone on a page).
     groups = [head + steps[:1]] + [[step] for step in steps[1:-1]] + ([steps[-1:] + tail] if len(steps) > 1 else [])
@@ -183,8 +191,8 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
                                                  f"{label(words, 'card.continued')}</font>", theme, st), page_body)]
 
 
-def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) -> Table:
-    box_w, box_h = picture_box("large-print")
+def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared], scale: float = 1.0) -> Table:
+    box_w, box_h = (side * scale for side in picture_box("large-print"))
     images, captions = [], []
     alt = entry.also.exercise.images if entry.also else ()  # a bilingual handout: captions in both languages
     for n, pic in enumerate(entry.exercise.images[:2]):
@@ -199,7 +207,8 @@ def _pictures(entry: RoutineEntry, st: Styles, pictures: dict[str, Prepared]) ->
                  rowHeights=[max(p.height for p in images) + 4, None])
     grid.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
                               ("VALIGN", (0, 1), (-1, 1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("LEFTPADDING", (0, 1), (-1, 1), 4), ("RIGHTPADDING", (0, 1), (-1, 1), 4)]))
     return grid
 
 
