@@ -99,10 +99,12 @@ def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box
         days = [day_heading(start + dt.timedelta(days=i), words.language) for i in range(7)]
         if st.body.fontSize > 14:  # large print: the month is in the title ("Week of ..."); the day number here
             days = [(a, next((t for t in b.split() if t.isdigit()), b)) for a, b in days]  # '21 nov', 'Nov 21'
-        if words.bilingual:  # the weekday in both languages: 'lun / Mon'
+        heads = [f"{para(a)}<br/>{para(b)}" for a, b in days]
+        if words.bilingual:  # the weekday in both languages, one under the other: 'lun', 'Mon', the date
             second = _languages(words)[1]
-            days = [(f"{a} / {day_heading(start + dt.timedelta(days=i), second)[0]}", b) for i, (a, b) in enumerate(days)]
-        heads = [Paragraph(f"{para(a)}<br/>{para(b)}", st.log_head) for a, b in days]
+            heads = [f"{para(a)}<br/><i>{para(day_heading(start + dt.timedelta(days=i), second)[0])}</i><br/>{para(b)}"
+                     for i, (a, b) in enumerate(days)]
+        heads = [Paragraph(h, st.log_head) for h in heads]
     else:
         heads = [Paragraph(para(words.text("log.day_n", n=i + 1)), st.log_head) for i in range(7)]
     rows = [[Paragraph(label(words, "log.exercise"), bold)] + heads]
