@@ -12,9 +12,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.errors import ContentError, Problem
+from handouts.errors import ContentError, InputMissing, Problem
 from handouts.files import require_input_file
 from handouts.mail.address import Checked, check_address
+from handouts.manifest import file_sha256
 from handouts.model import Clinic, EmailSettings
 
 # Recipient columns that never fill an email template: clinical notes stay in the PDF.
@@ -87,21 +88,6 @@ def _usable(file: str) -> bool:
     return bool(file) and "/" not in file and "\\" not in file and not file.startswith(".")
 
 
-def _digest_or_none(path: Path) -> str | None:
-    try:
-        return pdf_digest(path)
-    except OSError:
-        return None
-
-
-def pdf_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def precheck(address: str, consent: bool | None, clinic: Clinic, option: str = "--to",
              consent_source: str = "the visit file (--visit FILE)") -> Checked:
     """Settings present, address valid, consent recorded: checked before a PDF is even built.
@@ -130,7 +116,10 @@ def single(pdf: Path, address: str, name: str, consent: bool | None, clinic: Cli
     checked = precheck(address, consent, clinic, option, consent_source)
     require_input_file(pdf, "PDF")
     values = {**clinic_values(clinic), "name": name}
-    item = Item(1, pdf.name, 0, pdf, pdf_digest(pdf), checked, name, values, _code(language))
+    digest = file_sha256(pdf)
+    if not digest:
+        raise InputMissing(f"cannot read {pdf}")
+    item = Item(1, pdf.name, 0, pdf, digest, checked, name, values, _code(language))
     return Outbox(kind, pdf.resolve().parent, [item])
 
 
@@ -182,7 +171,7 @@ def from_manifest(manifest: Path, recipients_path: Path, clinic: Clinic, kind: s
         if not entry.get("pdf_sha256"):
             wrong.append(Problem("this batch was built before PDF checksums were recorded, so the file cannot be "
                                  "checked; not sent; rebuild the batch", shown, row=number))
-        elif _usable(file) and (folder / file).is_file() and _digest_or_none(folder / file) != entry["pdf_sha256"]:
+        elif _usable(file) and (folder / file).is_file() and file_sha256(folder / file) != entry["pdf_sha256"]:
             wrong.append(Problem(f"{file} is not the PDF built for this row (it was replaced, moved or copied in "
                                  "since the build, or cannot be read); not sent; rebuild the batch", shown,
                                  row=number))
