@@ -7,6 +7,7 @@ killed run is named after its process and removed by the next run once that proc
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -129,12 +130,15 @@ def durable_temp(folder: Path, data: bytes, mode: int = 0o600) -> Path:
         if mode != 0o600:  # mkstemp makes 0600 files whatever the umask
             os.chmod(tmp, mode)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
     return Path(tmp)
+
+
+def _discard(path: str | Path) -> None:
+    """Remove a temp file of ours if it is still there (best effort: the next run cleans up too)."""
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 # Hard links are missing on FAT/exFAT (USB sticks) and some network shares.
@@ -160,13 +164,10 @@ def _place_new(tmp: str | Path, path: Path) -> None:
                 raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
             os.rename(tmp, path)
             return
-        os.unlink(tmp)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
+    _discard(tmp)  # linked: the final name holds the file now
 
 
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int = 0o600) -> None:
@@ -188,10 +189,7 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = False, mode: int 
         raise OutputError(f"{path} already exists; use --overwrite to replace it") from None
     except OSError as exc:
         if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            _discard(tmp)
         if exc.errno == errno.ENOSPC:
             raise OutputError(f"cannot write {_shown(path)}: no space left on the disk") from None
         if tmp is None:  # the temp file could not be made or written: the folder is the problem
