@@ -5,6 +5,12 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 
+def stacked_height(flowables: list, width: float) -> float:
+    """How tall `flowables` are one under the other at `width` (with their space before and after):
+    for deciding, before layout, what fits on a page."""
+    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
 class QRCode(Flowable):
     """A QR code (a module matrix from handouts.qr) drawn as one filled path.
 

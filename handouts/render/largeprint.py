@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Spac
 
 from handouts.images import Prepared
 from handouts.model import Routine, RoutineEntry
-from handouts.render.flowables import Picture, QRCode
+from handouts.render.flowables import Picture, QRCode, stacked_height
 from handouts.render.layout import body_height, picture_box
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, both, label, para
@@ -34,10 +34,10 @@ def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict
     # The box is whole on page 1: after who and when when they all fit, else (a bilingual box is tall)
     # right under the title, with who and when after it.
     box = warning_box.wrap(theme.frame_width, page_body)[1]
-    above = _height(title + who, theme.frame_width) + 10
+    above = stacked_height(title + who, theme.frame_width) + 10
     if above + box + 10 <= page_body:
         story = title + who + [Spacer(1, 10), KeepTogether([warning_box]), Spacer(1, 10)]
-    elif _height(title, theme.frame_width) + box + 2 <= page_body:  # whole under the title; who follows
+    elif stacked_height(title, theme.frame_width) + box + 2 <= page_body:  # whole under the title; who follows
         story = title + [warning_box, Spacer(1, 10)] + who
     else:
         # Taller than page 1 can hold in any order (long or many signs): after who and when, it starts
@@ -58,10 +58,6 @@ def large_print_story(routine: Routine, theme: Theme, st: Styles, pictures: dict
     for number, entry in enumerate(routine.entries, start=1):
         story += [PageBreakIfNotEmpty()] + _exercise(number, entry, theme, st, pictures, qr_codes, page_body, words)
     return story
-
-
-def _height(flowables: list, width: float) -> float:
-    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
 def _who(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
@@ -178,7 +174,7 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
     # than leaving a page that holds a last step.
     for scale in (1.0, 0.93, 0.86):
         head = [bar, Spacer(1, 6), _pictures(entry, st, pictures, scale), Spacer(1, 4), how, Spacer(1, 6)] + note
-        if _height(head + steps + tail, width) <= page_body - 1:
+        if stacked_height(head + steps + tail, width) <= page_body - 1:
             break
     else:
         head = [bar, Spacer(1, 6), _pictures(entry, st, pictures), Spacer(1, 4), how, Spacer(1, 6)] + note

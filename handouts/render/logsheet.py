@@ -13,6 +13,7 @@ from reportlab.lib.colors import Color, black
 from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Spacer, Table, TableStyle
 
 from handouts.model import Routine
+from handouts.render.flowables import stacked_height
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, label, para
 from handouts.theme import Theme
@@ -74,10 +75,10 @@ def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date 
         bottom = [Spacer(1, 10), _pain_scale(theme, st, words), Spacer(1, 10), _notes(theme, st, lines, words)]
         if not reminder_on_top:
             bottom += [Spacer(1, 8), Paragraph("<b>" + label(words, "log.bring") + "</b>", st.body)]
-        used = sum(_height(f, theme.frame_width) for f in top + bottom)
+        used = stacked_height(top + bottom, theme.frame_width)
         for air in range(16, 4, -2):
             grid = _grid(routine, theme, st, start, box, box + air, words)
-            if used + _height(grid, theme.frame_width) <= page_body:
+            if used + stacked_height([grid], theme.frame_width) <= page_body:
                 return top + [grid] + bottom
     # Still too long: the scale, notes and reminder move on together (never lines alone on a page).
     return top + [grid, KeepTogether(bottom)]
@@ -86,10 +87,6 @@ def _week(routine: Routine, theme: Theme, st: Styles, week: int, start: dt.date 
 def _languages(words: i18n.Words) -> list:
     """The Language of each catalogue: the handout's own, then (bilingual) the second one's, for dates."""
     return [words.language] + [i18n.parse(code) for code in words.language.codes[1:]]
-
-
-def _height(flowable, width: float) -> float:
-    return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
 def _grid(routine: Routine, theme: Theme, st: Styles, start: dt.date | None, box: float, row: float,

@@ -21,6 +21,7 @@ from handouts.images import Prepared
 from handouts.model import Routine
 from handouts.render import fonts
 from handouts.render.cards import exercise_card
+from handouts.render.flowables import stacked_height
 from handouts.render.layout import body_height
 from handouts.render.compact import compact_story
 from handouts.render.largeprint import large_print_story
@@ -62,10 +63,6 @@ def render_routine(routine: Routine, theme: Theme, pictures: dict[str, Prepared]
     return buffer.getvalue()
 
 
-def _height(flowables: list, width: float) -> float:
-    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
-
-
 def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
     other = r.also  # a bilingual handout: the same texts in the second language, in italics
     story = [Paragraph(both(r.title, other.title if other else ""), st.h1)]
@@ -93,8 +90,8 @@ def _front(r: Routine, theme: Theme, st: Styles, words: i18n.Words) -> list:
     # The box on page 1 (README: "whole and on page 1"): after the purpose when both fit; else before
     # it; else (long or many signs) it starts on page 1 and continues between signs on the next page,
     # never leaving page 1 nearly empty.
-    head, tall = _height(story, width), box.wrap(width, page_body)[1]
-    if head + _height(purpose, width) + 10 + tall <= page_body - 1:
+    head, tall = stacked_height(story, width), box.wrap(width, page_body)[1]
+    if head + stacked_height(purpose, width) + 10 + tall <= page_body - 1:
         story += purpose + [Spacer(1, 10), box]
     elif head + 10 + tall <= page_body - 1:
         story += [Spacer(1, 10), box, Spacer(1, 8)] + purpose
