@@ -10,13 +10,13 @@ beside an empty frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from handouts.images import Prepared
-from handouts.model import RoutineEntry
+from handouts.model import Dosage, RoutineEntry
 from handouts.render.flowables import Picture, QRCode
 from handouts.render.layout import CARD_PADDING, PICTURE_GAP, QR_SIZE, fit_size, picture_box
 from handouts.render.styles import Styles
@@ -62,6 +62,32 @@ def _text_band(side: list, inner: float, right_width: float) -> Table:
     return band
 
 
+def second_language(entry: RoutineEntry, words):
+    """(the same entry in a bilingual handout's second language, that language's catalogue), else
+    (None, None)."""
+    return (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
+
+
+def entry_words(entry: RoutineEntry, words, dosage: Dosage | None = None) -> tuple[str, str, str]:
+    """(name markup, position text, dosage markup) of an exercise in the handout's language(s): in a
+    bilingual handout the second language follows in italics. `dosage` replaces the entry's (compact
+    leaves out how often when the whole sheet says it once)."""
+    ex, dosage = entry.exercise, dosage or entry.dosage
+    alt, second = second_language(entry, words)
+    name = para(ex.name)
+    position = position_text(ex.position, ex.position_label, words.main)
+    dose = dosage_text(dosage, words.main)
+    dose_markup = para(dose) if dose else label_markup(words, "card.as_shown")
+    if alt:
+        if alt.exercise.name != ex.name:
+            name += f" <i>/ {para(alt.exercise.name)}</i>"
+        position = " / ".join(dict.fromkeys((position, position_text(ex.position, alt.exercise.position_label, second))))
+        if dose:
+            same_often = replace(alt.dosage, per_day=dosage.per_day, per_week=dosage.per_week)
+            dose_markup = both(dose, dosage_text(same_often, second))
+    return name, position, dose_markup
+
+
 def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pictures: dict[str, Prepared],
                   qr_codes: dict, max_height: float, words=None) -> ExerciseCard:
     """Title bar; pictures with the dosage and QR code beside them; numbered steps; the note.
@@ -71,20 +97,12 @@ def exercise_card(label: str, entry: RoutineEntry, theme: Theme, st: Styles, pic
     words = words or i18n.words("en")
     ex = entry.exercise
     # A bilingual handout: `alt` is the same card in the second language, printed in italics after the main.
-    alt, second = (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
+    alt, second = second_language(entry, words)
     inner = theme.frame_width - 2 * CARD_PADDING
-    name = para(ex.name) + (f" <i>/ {para(alt.exercise.name)}</i>" if alt and alt.exercise.name != ex.name else "")
-    position = position_text(ex.position, ex.position_label, words.main)
-    if alt:
-        position = " / ".join(dict.fromkeys((position, position_text(ex.position, alt.exercise.position_label, second))))
+    name, position, dose_markup = entry_words(entry, words)
     continued = label_markup(words, "card.continued")
-    dose = dosage_text(entry.dosage, words.main)
     left_width = 2 * (picture_box()[0] + PICTURE_GAP)
     right_width = theme.frame_width - left_width - 2 * CARD_PADDING
-    if alt and dose:
-        dose_markup = both(dose, dosage_text(alt.dosage, second))
-    else:
-        dose_markup = para(dose) if dose else label_markup(words, "card.as_shown")
     side = [Paragraph(label_markup(words, "card.how_much"), st.label), Paragraph(dose_markup, st.dosage)]
     if ex.video and ex.video in qr_codes:
         qr = Table([[QRCode(qr_codes[ex.video], QR_SIZE), Paragraph(label_markup(words, "card.scan_video"), st.small)]],

@@ -18,13 +18,14 @@ from reportlab.platypus import HRFlowable, KeepTogether, Spacer, Table, TableSty
 
 from handouts.images import Prepared
 from handouts.model import Dosage, Routine, RoutineEntry
+from handouts.render.cards import entry_words, second_language
 from handouts.render.flowables import Picture
 from handouts.render.layout import body_height, picture_box
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, both, label, para
 from handouts.theme import Theme
 from handouts import i18n
-from handouts.wording import dosage_text, position_text, shared_how_often
+from handouts.wording import shared_how_often
 
 SEP = "&nbsp;&nbsp;·&nbsp;&nbsp;"
 
@@ -64,19 +65,8 @@ def _row(number: int, entry: RoutineEntry, dosage: Dosage, theme: Theme, st: Sty
         scale = min(box_w / prepared.width, box_h / prepared.height)
         images += [Picture(str(prepared.path), prepared.width * scale, prepared.height * scale), Spacer(1, 3)]
     # A bilingual handout: `alt` is the same row in the second language, printed in italics after the main.
-    alt, second = (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
-    dose = dosage_text(dosage, words.main)
-    position = position_text(ex.position, ex.position_label, words.main)
-    name = para(ex.name)
-    if alt:
-        if alt.exercise.name != ex.name:
-            name += f" <i>/ {para(alt.exercise.name)}</i>"
-        other = position_text(ex.position, alt.exercise.position_label, second)
-        position = " / ".join(dict.fromkeys((position, other)))
-        alt_dose = dosage_text(replace(alt.dosage, per_day=dosage.per_day, per_week=dosage.per_week), second)
-        dose_markup = both(dose, alt_dose) if dose else label(words, "card.as_shown")
-    else:
-        dose_markup = para(dose) if dose else label(words, "card.as_shown")
+    alt, _ = second_language(entry, words)
+    name, position, dose_markup = entry_words(entry, words, dosage)
     text = [Paragraph(f"<b>{number}.&nbsp;{name}</b>{SEP}{para(position)}", st.compact_name),
             Paragraph(dose_markup, st.dosage)]
     # The steps (and the therapist's note) run on in one paragraph, each number in bold: no line is

@@ -13,13 +13,14 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreakIfNotEmpty, Spac
 
 from handouts.images import Prepared
 from handouts.model import Routine, RoutineEntry
+from handouts.render.cards import entry_words, second_language
 from handouts.render.flowables import Picture, QRCode, stacked_height
 from handouts.render.layout import body_height, picture_box
 from handouts.render.styles import Styles
 from handouts.render.text import Paragraph, both, label, para
 from handouts.theme import Theme
 from handouts import i18n
-from handouts.wording import dosage_text, position_text, try_line
+from handouts.wording import try_line
 
 QR_LARGE = 80.0
 
@@ -136,17 +137,9 @@ def _exercise(number: int, entry: RoutineEntry, theme: Theme, st: Styles, pictur
     ex = entry.exercise
     width = theme.frame_width
     # A bilingual handout: `alt` is the same exercise in the second language, printed in italics after the main.
-    alt, second = (entry.also, words.catalogues[1]) if entry.also and words.bilingual else (None, None)
-    name = f"{number}.&nbsp;&nbsp;{para(ex.name)}"
-    position = position_text(ex.position, ex.position_label, words.main)
-    dose = dosage_text(entry.dosage, words.main)
-    dose_markup = para(dose) if dose else label(words, "card.as_shown")
-    if alt:
-        if alt.exercise.name != ex.name:
-            name += f" <i>/ {para(alt.exercise.name)}</i>"
-        position = " / ".join(dict.fromkeys((position, position_text(ex.position, alt.exercise.position_label, second))))
-        if dose:
-            dose_markup = both(dose, dosage_text(alt.dosage, second))
+    alt, second = second_language(entry, words)
+    name, position, dose_markup = entry_words(entry, words)
+    name = f"{number}.&nbsp;&nbsp;{name}"
     bar = _title_bar(f"{name}&nbsp;&nbsp;<font size={st.card_position.fontSize}>{para(position)}</font>", theme, st)
     cells = [Paragraph(f"<font color='{_hex(theme.primary_text)}'>{label(words, 'card.how_much')}:</font> "
                        f"{dose_markup}", st.dosage)]
