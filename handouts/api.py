@@ -219,8 +219,9 @@ class Clinic:
             if value is not None and value not in choices:
                 bad.append((name, f"expected one of: {', '.join(choices)}; got {value!r}"))
         weeks = visit.log_weeks
-        if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 12):
-            bad.append(("log_weeks", f"expected a whole number from 1 to 12, got {weeks!r}"))
+        most = load_visit.MAX_LOG_WEEKS
+        if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= most):
+            bad.append(("log_weeks", f"expected a whole number from 1 to {most}, got {weeks!r}"))
         if bad:
             return [Problem(message, source, field=name) for name, message in bad]
         return load_visit.visit_problems(visit, self._library, source)

@@ -151,9 +151,6 @@ def visit_from_options(library: Library, *, patient="", program=None, exercises=
     """
     problems: list[Problem] = []
     items = []
-    # The Python API: one id given as text is a list of one (not a list of its letters).
-    exercises = (exercises,) if isinstance(exercises, (str, ProgramItem)) else tuple(exercises or ())
-    remove = (remove,) if isinstance(remove, str) else tuple(remove or ())
     for n, spec in enumerate(exercises):
         if isinstance(spec, ProgramItem):
             items.append(spec if spec.where.field else replace(spec, where=Location(field=f"exercises[{n}]")))
